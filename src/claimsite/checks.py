@@ -1,0 +1,455 @@
+"""Check documents against the schema and the editorial rules; collect every problem.
+
+Each rule is one small generator: its docstring states the rule, it yields `(loc, message)` pairs
+(or `(loc, message, severity)`), and the caller turns the location into a file position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from claimsite.load import Document, Loc, iter_yaml_files, parse_file
+from claimsite.model import (
+    ID_PATTERN,
+    PRIMARY_KINDS,
+    UNDATED,
+    Claim,
+    Entity,
+    EntityKind,
+    Flag,
+    Loaded,
+    PartialDate,
+    Record,
+    Status,
+)
+from claimsite.problems import Problem, Severity
+
+MAX_QUOTE_WORDS = 25
+"""Quotes longer than this are refused: short quotations only (copyright)."""
+
+RecordT = TypeVar("RecordT", bound=Record)
+RuleResult = Iterator[tuple[Loc, str] | tuple[Loc, str, Severity]]
+
+_ID_RE = re.compile(ID_PATTERN)
+_ENTITY_FOLDER = "entities"
+
+
+# --------------------------------------------------------------------------- schema validation
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The record class inside `list[X]`, `X | None`, `Annotated[X, ...]`, if any."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _unwrap(arg)
+            if found is not None:
+                return found
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The record class that owns the mapping at `loc` (list indexes are skipped)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None or part not in current.model_fields:
+            return None
+        current = _unwrap(current.model_fields[part].annotation)
+    return current
+
+
+def _field_name(loc: Loc) -> str:
+    """`sources[2].url` style name for a location."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "list_type": "a list (one '- item' per line, or [a, b])",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "bool_type": "true or false",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (write it in quotes if you meant text)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"'{value}'"
+
+
+def _schema_message(model: type[BaseModel], error: Any) -> tuple[Loc, str, bool]:
+    """Turn one pydantic error into (location, message, points-at-key)."""
+    loc: Loc = tuple(error["loc"])
+    kind = error["type"]
+    name = _field_name(loc)
+    if kind == "missing":
+        return loc[:-1], f"missing required field '{loc[-1]}'", False
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        message = f"unknown field '{loc[-1]}'"
+        if owner is not None:
+            close = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.6)
+            message += f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(owner.model_fields)}"
+        return loc, message, True
+    if kind == "enum":
+        allowed = error.get("ctx", {}).get("expected", "")
+        allowed = allowed.replace("'", "").replace(" or ", ", ")
+        return loc, f"{name}: {_describe(error['input'])} is not allowed; use one of: {allowed}", False
+    if kind in _TYPE_WORDS:
+        return loc, f"{name} must be {_TYPE_WORDS[kind]}, not {_describe(error['input'])}", False
+    if kind == "too_short":
+        return loc, f"{name} needs at least one entry", False
+    if kind == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        return loc, f"{name}: {message}", False
+    if kind == "string_too_short":
+        return loc, f"{name} must not be empty", False
+    if kind == "string_pattern_mismatch":
+        return loc, f"{name}: {_describe(error['input'])} does not have the required form", False
+    return loc, f"{name}: {error['msg']}", False
+
+
+def validate(doc: Document, model: type[RecordT]) -> tuple[RecordT | None, list[Problem]]:
+    """Validate parsed data against a record class; every schema error becomes a problem."""
+    if not isinstance(doc.data, dict):
+        if doc.data is None:
+            return None, []
+        return None, [doc.problem((), f"the file must be a mapping of fields, not {_describe(doc.data)}")]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc, message, at_key = _schema_message(model, error)
+            problems.append(doc.problem(loc, message, key=at_key))
+        return None, problems
+
+
+# --------------------------------------------------------------------------- rules for one claim
+
+
+def rule_confirmed_needs_basis(claim: Claim) -> RuleResult:
+    """A confirmed claim names what the confirmation rests on (`basis`)."""
+    if claim.status is Status.CONFIRMED and not claim.basis:
+        yield ("status",), "a confirmed claim needs 'basis' (for example: basis: [independent-sources])"
+
+
+def rule_confirmed_needs_independent_evidence(claim: Claim) -> RuleResult:
+    """A confirmed claim has a supporting primary source or supporting sources of two distinct origins."""
+    if claim.status is not Status.CONFIRMED:
+        return
+    supporting = [s for s in claim.sources if s.relation == "supports"]
+    if any(s.kind in PRIMARY_KINDS for s in supporting):
+        return
+    origins = {s.origin or f"source:{s.id}" for s in supporting}
+    if len(origins) < 2:
+        yield ("status",), (
+            "a confirmed claim needs a supporting primary source or supporting sources from at least two "
+            "distinct origins; add a source or lower the status to corroborated or alleged"
+        )
+
+
+def rule_superseded_needs_successor(claim: Claim) -> RuleResult:
+    """The `superseded` flag and `superseded_by` go together."""
+    if Flag.SUPERSEDED in claim.flags and claim.superseded_by is None:
+        yield ("flags",), "the superseded flag needs 'superseded_by: <claim-id>'"
+    if claim.superseded_by is not None and Flag.SUPERSEDED not in claim.flags:
+        yield ("superseded_by",), "superseded_by is set; add 'superseded' to flags as well"
+
+
+def rule_history_matches_status(claim: Claim) -> RuleResult:
+    """The last history entry records the current status."""
+    last = claim.history[-1]
+    if last.status is not claim.status:
+        index = len(claim.history) - 1
+        yield (("history", index, "status"), f"the last history entry says '{last.status}' but status is "
+               f"'{claim.status}'; add a history entry for the change")
+
+
+def rule_history_in_order(claim: Claim) -> RuleResult:
+    """History entries are oldest first: dates never go backwards."""
+    for index in range(1, len(claim.history)):
+        before, after = claim.history[index - 1].date, claim.history[index].date
+        if after.sort_key() < before.sort_key():
+            yield (("history", index, "date"), f"history dates go backwards ({before} then {after}); "
+                   "list entries oldest first")
+
+
+def rule_source_ids_unique(claim: Claim) -> RuleResult:
+    """Source ids are unique within a claim."""
+    seen: set[str] = set()
+    for index, source in enumerate(claim.sources):
+        if source.id in seen:
+            yield ("sources", index, "id"), f"source id '{source.id}' is used twice; give each source its own id"
+        seen.add(source.id)
+
+
+def rule_response_sources_exist(claim: Claim) -> RuleResult:
+    """Responses cite sources of the same claim by id."""
+    ids = {s.id for s in claim.sources}
+    for index, response in enumerate(claim.responses):
+        for position, ref in enumerate(response.sources):
+            if ref not in ids:
+                yield (("responses", index, "sources", position),
+                       f"responses[{index}] cites source '{ref}', which this claim does not have; "
+                       f"known: {', '.join(sorted(ids))}")
+
+
+def rule_quotes_short(claim: Claim) -> RuleResult:
+    """Quotes are short: at most MAX_QUOTE_WORDS words (copyright)."""
+    for index, source in enumerate(claim.sources):
+        for name in ("quote", "quote_en"):
+            text = getattr(source, name)
+            if text and len(text.split()) > MAX_QUOTE_WORDS:
+                yield (("sources", index, name), f"sources[{index}].{name} has {len(text.split())} words; "
+                       f"quote at most {MAX_QUOTE_WORDS} and paraphrase the rest in 'note'")
+
+
+def rule_sources_have_publisher_and_date(claim: Claim) -> RuleResult:
+    """Every source names its publisher and a date, or says `published: undated`."""
+    for index, source in enumerate(claim.sources):
+        if source.publisher is None:
+            yield ("sources", index), f"sources[{index}] has no publisher; add 'publisher:'", Severity.WARNING
+        if source.published is None:
+            yield (("sources", index), f"sources[{index}] has no date; add 'published:' or "
+                   f"'published: {UNDATED}'", Severity.WARNING)
+
+
+def rule_related_not_self(claim: Claim, claim_id: str) -> RuleResult:
+    """A claim does not relate to or supersede itself."""
+    for index, related in enumerate(claim.related):
+        if related.claim == claim_id:
+            yield ("related", index, "claim"), "a claim cannot be related to itself"
+    if claim.superseded_by == claim_id:
+        yield ("superseded_by",), "a claim cannot supersede itself"
+
+
+def _dates(claim: Claim) -> Iterator[tuple[Loc, PartialDate]]:
+    if claim.date:
+        yield ("date",), claim.date
+    for index, source in enumerate(claim.sources):
+        for name in ("published", "accessed", "archive_date"):
+            value = getattr(source, name)
+            if isinstance(value, PartialDate):
+                yield ("sources", index, name), value
+    for index, response in enumerate(claim.responses):
+        if response.date:
+            yield ("responses", index, "date"), response.date
+    for index, entry in enumerate(claim.history):
+        yield ("history", index, "date"), entry.date
+
+
+def rule_no_future_dates(claim: Claim, today: dt.date) -> RuleResult:
+    """No date lies in the future."""
+    for loc, value in _dates(claim):
+        if value.earliest() > today:
+            yield loc, f"{_field_name(loc)}: {value} is in the future (today is {today.isoformat()})"
+
+
+# --------------------------------------------------------------------------- the project
+
+
+@dataclass
+class Project:
+    """Every claim and entity that checked clean, and every problem found on the way."""
+
+    claims: dict[str, Loaded[Claim]] = field(default_factory=dict)
+    entities: dict[str, Loaded[Entity]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    broken_ids: set[str] = field(default_factory=set)
+    """Ids of files that exist but failed to load; references to them are not reported again."""
+
+    def errors(self, *, strict: bool = False) -> list[Problem]:
+        """Problems that fail the check (warnings too under strict)."""
+        return [p for p in self.problems if strict or p.severity is Severity.ERROR]
+
+    @property
+    def retired_ids(self) -> dict[str, str]:
+        """Former claim ids -> the claim that now carries them."""
+        return {old: cid for cid, c in self.claims.items() for old in c.data.renamed_from}
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _apply(doc: Document, results: Iterable[tuple[Any, ...]]) -> list[Problem]:
+    problems = []
+    for result in results:
+        loc, message = result[0], result[1]
+        severity = result[2] if len(result) > 2 else Severity.ERROR
+        line, col = doc.mark(loc)
+        problems.append(Problem(doc.path, line, col, message, severity))
+    return problems
+
+
+def _is_entity_file(path: Path) -> bool:
+    return path.parent.name == _ENTITY_FOLDER
+
+
+def check_claim(doc: Document, claim: Claim, claim_id: str, today: dt.date) -> list[Problem]:
+    """Run every single-claim rule."""
+    rules: list[Callable[[], RuleResult]] = [
+        lambda: rule_confirmed_needs_basis(claim),
+        lambda: rule_confirmed_needs_independent_evidence(claim),
+        lambda: rule_superseded_needs_successor(claim),
+        lambda: rule_history_matches_status(claim),
+        lambda: rule_history_in_order(claim),
+        lambda: rule_source_ids_unique(claim),
+        lambda: rule_response_sources_exist(claim),
+        lambda: rule_quotes_short(claim),
+        lambda: rule_sources_have_publisher_and_date(claim),
+        lambda: rule_related_not_self(claim, claim_id),
+        lambda: rule_no_future_dates(claim, today),
+    ]
+    problems: list[Problem] = []
+    for rule in rules:
+        problems.extend(_apply(doc, rule()))
+    return problems
+
+
+def _check_references(project: Project, docs: dict[str, Document]) -> list[Problem]:
+    """Cross-file rules: every id a claim mentions exists and has the right kind."""
+    problems: list[Problem] = []
+    claim_ids = set(project.claims)
+    retired = project.retired_ids
+
+    def entity_problem(ref: str, want: EntityKind | None) -> str | None:
+        entity = project.entities.get(ref)
+        if entity is None and ref in project.broken_ids:
+            return None
+        if entity is None:
+            return f"unknown entity '{ref}'; add claims/{_ENTITY_FOLDER}/{ref}.yaml"
+        if want is not None and entity.data.kind is not want:
+            return f"'{ref}' is a {entity.data.kind}, not a {want}"
+        return None
+
+    def claim_problem(ref: str) -> str | None:
+        if ref in claim_ids or ref in project.broken_ids:
+            return None
+        if ref in retired:
+            return f"claim '{ref}' was renamed to '{retired[ref]}'; link to the new id"
+        close = difflib.get_close_matches(ref, claim_ids, n=1)
+        return f"unknown claim '{ref}'" + (f"; did you mean '{close[0]}'?" if close else "")
+
+    for claim_id, loaded in project.claims.items():
+        claim, doc = loaded.data, docs[claim_id]
+        found: list[tuple[Loc, str | None]] = []
+        found += [(("people", i), entity_problem(ref, EntityKind.PERSON)) for i, ref in enumerate(claim.people)]
+        found += [(("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
+                  for i, ref in enumerate(claim.organisations)]
+        if claim.claimant and _ID_RE.match(claim.claimant):
+            found.append((("claimant",), entity_problem(claim.claimant, None)))
+        for index, response in enumerate(claim.responses):
+            if _ID_RE.match(response.by):
+                found.append((("responses", index, "by"), entity_problem(response.by, None)))
+        found += [(("related", i, "claim"), claim_problem(r.claim)) for i, r in enumerate(claim.related)]
+        if claim.superseded_by:
+            found.append((("superseded_by",), claim_problem(claim.superseded_by)))
+        for index, old in enumerate(claim.renamed_from):
+            if old in claim_ids:
+                found.append((("renamed_from", index),
+                              f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused"))
+        problems += _apply(doc, ((loc, msg) for loc, msg in found if msg))
+    return problems
+
+
+def _check_retired_reuse(project: Project, docs: dict[str, Document]) -> list[Problem]:
+    """Two claims cannot both claim the same former id."""
+    counts = Counter(old for c in project.claims.values() for old in c.data.renamed_from)
+    problems = []
+    for claim_id, loaded in project.claims.items():
+        for index, old in enumerate(loaded.data.renamed_from):
+            if counts[old] > 1:
+                problems.append(docs[claim_id].problem(("renamed_from", index),
+                                                       f"former id '{old}' is listed by more than one claim"))
+    return problems
+
+
+def load_project(paths: Iterable[Path], *, base: Path | None = None, today: dt.date | None = None) -> Project:
+    """Load and check every claim and entity file under `paths`; never raises on bad input."""
+    base = base or Path.cwd()
+    today = today or dt.date.today()
+    project = Project()
+    docs: dict[str, Document] = {}
+    seen_paths: dict[str, str] = {}
+    for path in iter_yaml_files(list(paths)):
+        project.files += 1
+        display = _relative(path, base)
+        doc = parse_file(path, display)
+        project.problems.extend(doc.problems)
+        file_id = path.stem
+        if not _ID_RE.match(file_id):
+            suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
+            project.problems.append(Problem(display, 1, 1, f"file name '{path.name}' is not an id; "
+                                            f"rename it to '{suggestion}.yaml' (lowercase, digits, hyphens)"))
+            continue
+        if path.suffix != ".yaml":
+            project.problems.append(Problem(display, 1, 1, f"rename '{path.name}' to '{file_id}.yaml'"))
+            continue
+        if doc.problems:
+            project.broken_ids.add(file_id)
+            continue
+        is_entity = _is_entity_file(path)
+        key = ("entity:" if is_entity else "claim:") + file_id
+        if key in seen_paths:
+            project.problems.append(Problem(display, 1, 1, f"id '{file_id}' is already used by {seen_paths[key]}; "
+                                            "ids must be unique"))
+            continue
+        seen_paths[key] = display
+        if is_entity:
+            entity, problems = validate(doc, Entity)
+            project.problems.extend(problems)
+            if entity is not None:
+                project.entities[file_id] = Loaded(file_id, display, entity)
+            else:
+                project.broken_ids.add(file_id)
+            continue
+        claim, problems = validate(doc, Claim)
+        project.problems.extend(problems)
+        if claim is None:
+            project.broken_ids.add(file_id)
+            continue
+        project.problems.extend(check_claim(doc, claim, file_id, today))
+        project.claims[file_id] = Loaded(file_id, display, claim)
+        docs[file_id] = doc
+    project.problems.extend(_check_references(project, docs))
+    project.problems.extend(_check_retired_reuse(project, docs))
+    project.problems.sort()
+    return project

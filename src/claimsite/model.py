@@ -1,0 +1,458 @@
+"""The schema: claims and entities as typed classes, one docstring per field.
+
+The JSON Schema that editors and contributors see (`schema/*.schema.json`) is generated from
+these classes by `claimsite schema`; a test fails when the committed files are stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    PlainValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+"""Claim, entity, source and origin ids: lowercase kebab-case (also the file name)."""
+
+_ID_RE = re.compile(ID_PATTERN)
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the day, the month or only the year; the precision is kept."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Parse `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; raise ValueError with a hint otherwise."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValueError("must be a date written as YYYY-MM-DD, YYYY-MM or YYYY")
+        text = str(value).strip()
+        match = _DATE_RE.match(text)
+        if not match:
+            raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            raise ValueError(f"'{text}' has no month {month}; months run 01 to 12")
+        if day is not None:
+            try:
+                dt.date(year, month or 1, day)
+            except ValueError:
+                raise ValueError(f"'{text}' is not a real day") from None
+        return cls(year, month, day)
+
+    @property
+    def precision(self) -> Literal["year", "month", "day"]:
+        """How much of the date is known."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def earliest(self) -> dt.date:
+        """The first day the date can mean (for ordering and comparisons)."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Sort by calendar position; a less precise date sorts before the precise ones it contains."""
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+
+Date = Annotated[
+    PartialDate,
+    PlainValidator(PartialDate.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+            "description": "A day (2021-01-15), a month (2021-01) or a year (2021).",
+        }
+    ),
+]
+
+
+UNDATED = "undated"
+"""Written in `published` when a document carries no date (so a missing date is a decision)."""
+
+
+def _parse_published(value: object) -> PartialDate | str:
+    if value == UNDATED:
+        return UNDATED
+    try:
+        return PartialDate.parse(value)
+    except ValueError as error:
+        raise ValueError(f"{error}, or 'undated'") from None
+
+
+PublishedDate = Annotated[
+    PartialDate | str,
+    PlainValidator(_parse_published),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|undated)$",
+            "description": "A day, a month or a year, or 'undated' when the document carries no date.",
+        }
+    ),
+]
+
+
+def _check_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(f"'{value}' is not an id; use lowercase letters, digits and hyphens")
+    return value
+
+
+def _check_url(value: str) -> str:
+    lowered = value.strip().lower()
+    if not lowered.startswith(("https://", "http://")) or len(lowered) <= len("https://"):
+        raise ValueError(f"'{value}' must start with https:// or http://")
+    if any(ch.isspace() for ch in value.strip()):
+        raise ValueError(f"'{value}' must not contain spaces; encode them as %20")
+    return value.strip()
+
+
+def _check_language(value: str) -> str:
+    if not _LANG_RE.match(value):
+        raise ValueError(f"'{value}' is not a language code; use ISO 639-1 such as en, be, ru, uk")
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+Id = Annotated[str, AfterValidator(_check_id), Field(pattern=ID_PATTERN)]
+Url = Annotated[str, AfterValidator(_check_url), Field(pattern=r"^https?://\S+$")]
+Language = Annotated[str, AfterValidator(_check_language)]
+Text = Annotated[str, AfterValidator(_check_text), Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class Status(StrEnum):
+    """The evidentiary state of a claim; definitions are on the methodology page."""
+
+    ALLEGED = "alleged"
+    CORROBORATED = "corroborated"
+    CONFIRMED = "confirmed"
+    DISPUTED = "disputed"
+    MISLEADING = "misleading"
+    FALSE = "false"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.ALLEGED: "Alleged",
+    Status.CORROBORATED: "Corroborated",
+    Status.CONFIRMED: "Confirmed",
+    Status.DISPUTED: "Disputed",
+    Status.MISLEADING: "Misleading",
+    Status.FALSE: "False",
+}
+
+STATUS_DEFINITIONS: dict[Status, str] = {
+    Status.ALLEGED: "Asserted by a named source; not independently corroborated. "
+    "The default for new claims.",
+    Status.CORROBORATED: "Supported by two or more sources of independent origin, or partly by "
+    "primary material; not conclusive.",
+    Status.CONFIRMED: "Established by primary evidence, official acknowledgement, a court or "
+    "official finding, or several independent sources with no credible contradiction.",
+    Status.DISPUTED: "Credible, independently sourced accounts materially conflict. A denial by "
+    "the accused party alone is a response, not a dispute.",
+    Status.MISLEADING: "The facts are real but the framing or numbers mislead.",
+    Status.FALSE: "Shown to be false; the disproof and its sources are given.",
+}
+
+
+class Flag(StrEnum):
+    """Overlays that keep a claim visible while marking its lifecycle."""
+
+    UNDER_REVIEW = "under_review"
+    SUPERSEDED = "superseded"
+    RETRACTED = "retracted"
+
+
+class Confidence(StrEnum):
+    """Editorial confidence in the status (not in the claim itself)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Basis(StrEnum):
+    """What a `confirmed` status rests on."""
+
+    PRIMARY_DOCUMENT = "primary-document"
+    AUTHENTICATED_MEDIA = "authenticated-media"
+    INDEPENDENT_SOURCES = "independent-sources"
+    OFFICIAL_ACKNOWLEDGEMENT = "official-acknowledgement"
+    COURT_OR_OFFICIAL_FINDING = "court-or-official-finding"
+    FORENSIC_ANALYSIS = "forensic-analysis"
+
+
+class SourceKind(StrEnum):
+    """What kind of document a source is."""
+
+    NEWS = "news"
+    NGO_REPORT = "ngo-report"
+    OFFICIAL_STATEMENT = "official-statement"
+    COURT_RECORD = "court-record"
+    LEAKED_MEDIA = "leaked-media"
+    SOCIAL_MEDIA = "social-media"
+    DATASET = "dataset"
+    ANALYSIS = "analysis"
+    INTERVIEW = "interview"
+
+
+PRIMARY_KINDS = frozenset(
+    {SourceKind.OFFICIAL_STATEMENT, SourceKind.COURT_RECORD, SourceKind.LEAKED_MEDIA, SourceKind.DATASET}
+)
+"""Kinds that count as primary material (the record itself rather than a report about it)."""
+
+
+class SourceRelation(StrEnum):
+    """How a source bears on the claim."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    CONTEXT = "context"
+    RESPONSE = "response"
+
+
+class ClaimRelation(StrEnum):
+    """How another claim relates to this one."""
+
+    DEPENDS_ON = "depends-on"
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    CONTEXT = "context"
+    SAME_EVENT = "same-event"
+    PART_OF = "part-of"
+
+
+class EntityKind(StrEnum):
+    """Whether an entity is a person or an organisation."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+# --------------------------------------------------------------------------- records
+
+
+class Record(BaseModel):
+    """Base for every schema class: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Reference(Record):
+    """A document cited for an entity's names or role."""
+
+    url: Url
+    """Address of the document; must start with https:// or http://."""
+    title: Text
+    """Title in the original language."""
+    publisher: Text | None = None
+    """Outlet or organisation that published it."""
+    published: Date | None = None
+    """Publication date (day, month or year)."""
+    accessed: Date | None = None
+    """When the address was last checked to support this entry."""
+    language: Language | None = None
+    """ISO 639-1 code of the document's language (en, be, ru, ...)."""
+    archive_url: Url | None = None
+    """Address of an archived copy (Wayback Machine, archive.today)."""
+
+
+class Source(Record):
+    """A document that bears on a claim."""
+
+    id: Id
+    """Short id, unique within the claim (s1, s2, ...), used by responses and in the text."""
+    url: Url
+    """Address of the document; must start with https:// or http://."""
+    title: Text
+    """Title in the original language; if the document has none, describe it in brackets."""
+    publisher: Text | None = None
+    """Outlet or organisation that published it (required by policy; a warning when missing)."""
+    author: Text | None = None
+    """Author or authors, as the document names them."""
+    published: PublishedDate | None = None
+    """Publication date (day, month or year), or `undated` when the document carries none."""
+    accessed: Date | None = None
+    """When the address was last checked to support this claim."""
+    language: Language
+    """ISO 639-1 code of the document's language (en, be, ru, ...)."""
+    kind: SourceKind
+    """What kind of document it is."""
+    relation: SourceRelation
+    """Whether it supports or contradicts the claim, gives context, or is a response to it."""
+    origin: Id | None = None
+    """Where its information comes from; sources sharing an origin are not independent."""
+    archive_url: Url | None = None
+    """Address of an archived copy (Wayback Machine, archive.today)."""
+    archive_date: Date | None = None
+    """When the archived copy was made."""
+    quote: Text | None = None
+    """A short verbatim passage in the original language (at most one per source)."""
+    quote_en: Text | None = None
+    """English translation of the quote."""
+    note: Text | None = None
+    """What this source shows, paraphrased in one or two sentences."""
+
+
+class Response(Record):
+    """An official reply, comment or denial about the claim."""
+
+    by: Text
+    """Who responded: an entity id, or a name in words."""
+    date: Date | None = None
+    """When the response was made."""
+    summary: Text
+    """What the response said, paraphrased."""
+    sources: list[Id] = []
+    """Ids of this claim's sources that report the response."""
+
+
+class Related(Record):
+    """A link to another claim."""
+
+    claim: Id
+    """Id of the other claim (its file name without .yaml)."""
+    relation: ClaimRelation
+    """How the other claim relates to this one."""
+    note: Text | None = None
+    """Why the link matters, in one sentence."""
+
+
+class HistoryEntry(Record):
+    """One status decision, oldest first; the last entry must match the current status."""
+
+    date: Date
+    """When the status was set."""
+    status: Status
+    """The status set on that date."""
+    note: Text | None = None
+    """Why the status was set or changed."""
+
+
+class Claim(Record):
+    """One claim: a statement, its evidentiary status and the sources it rests on."""
+
+    title: Text
+    """Short headline of the claim (what readers see in lists)."""
+    statement: Text
+    """The claim in full, neutral and attributed ("according to ...", "X said ...")."""
+    status: Status
+    """Evidentiary status: alleged, corroborated, confirmed, disputed, misleading or false."""
+    status_reason: Text
+    """One sentence saying why the claim has this status."""
+    confidence: Confidence = Confidence.MEDIUM
+    """Editorial confidence in the status: high, medium or low."""
+    basis: list[Basis] = []
+    """What a confirmed status rests on (required when status is confirmed)."""
+    flags: list[Flag] = []
+    """Lifecycle overlays: under_review, superseded, retracted."""
+    superseded_by: Id | None = None
+    """Id of the claim that replaces this one (required with the superseded flag)."""
+    date: Date | None = None
+    """When the claimed event happened (day, month or year)."""
+    claimant: Text | None = None
+    """Who makes the claim: an entity id, or a name in words."""
+    people: list[Id] = []
+    """Entity ids of the people the claim is about."""
+    organisations: list[Id] = []
+    """Entity ids of the organisations the claim is about."""
+    places: list[Text] = []
+    """Places where the event happened, in English."""
+    tags: list[Id] = []
+    """Topics, as lowercase kebab-case words."""
+    sources: list[Source] = Field(min_length=1)
+    """The documents that bear on the claim; at least one."""
+    responses: list[Response] = []
+    """Official replies and denials."""
+    related: list[Related] = []
+    """Links to other claims."""
+    history: list[HistoryEntry] = Field(min_length=1)
+    """Every status decision, oldest first; the last must equal `status`."""
+    renamed_from: list[Id] = []
+    """Former ids of this claim; the site keeps their addresses working as redirects."""
+
+
+class Entity(Record):
+    """A person or organisation that claims refer to."""
+
+    kind: EntityKind
+    """person or organisation."""
+    name: Text
+    """The name in English, as used on the site."""
+    names: dict[Language, Text] = {}
+    """The name in other languages and scripts, keyed by language code (be, ru, ...)."""
+    aliases: list[Text] = []
+    """Every other spelling and transliteration in use; search finds the entity by any of them."""
+    role: Text
+    """One line saying who this is (office, function, dates)."""
+    sources: list[Reference] = []
+    """Documents that support the role line."""
+
+
+# --------------------------------------------------------------------------- loaded objects
+
+
+RecordT = TypeVar("RecordT", bound=Record)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[RecordT]):
+    """A checked record with the id taken from its file name and the path it came from."""
+
+    id: str
+    path: str
+    data: RecordT
+
+
+LoadedClaim = Loaded[Claim]
+LoadedEntity = Loaded[Entity]
+
+
+def json_schema(model: type[Record]) -> dict[str, Any]:
+    """The JSON Schema for one record class, as committed under `schema/`."""
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
