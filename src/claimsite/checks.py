@@ -409,7 +409,7 @@ def load_project(paths: Iterable[Path], *, base: Path | None = None, today: dt.d
     project = Project()
     docs: dict[str, Document] = {}
     seen_paths: dict[str, str] = {}
-    for path in iter_yaml_files(list(paths)):
+    for path, source_path in iter_yaml_files(list(paths)):
         project.files += 1
         display = _relative(path, base)
         doc = parse_file(path, display)
@@ -437,7 +437,7 @@ def load_project(paths: Iterable[Path], *, base: Path | None = None, today: dt.d
             entity, problems = validate(doc, Entity)
             project.problems.extend(problems)
             if entity is not None:
-                project.entities[file_id] = Loaded(file_id, display, entity)
+                project.entities[file_id] = Loaded(file_id, display, entity, source_path)
             else:
                 project.broken_ids.add(file_id)
             continue
@@ -447,7 +447,7 @@ def load_project(paths: Iterable[Path], *, base: Path | None = None, today: dt.d
             project.broken_ids.add(file_id)
             continue
         project.problems.extend(check_claim(doc, claim, file_id, today))
-        project.claims[file_id] = Loaded(file_id, display, claim)
+        project.claims[file_id] = Loaded(file_id, display, claim, source_path)
         docs[file_id] = doc
     project.problems.extend(_check_references(project, docs))
     project.problems.extend(_check_retired_reuse(project, docs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,15 +12,50 @@ from claimsite import report
 from claimsite.checks import Project, load_project
 
 DEFAULT_CLAIMS = Path("claims")
+DEFAULT_CONFIG = Path("mkdocs.yml")
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2.0 is noise here
+
+config_option = click.option(
+    "-f", "--config-file", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_CONFIG, show_default=True, help="The MkDocs configuration of the site.")
+claims_option = click.option(
+    "--claims", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of claim files (default: the plugin's claims_dir, usually claims/).")
 
 
-def _check(paths: tuple[Path, ...], fmt: str = "text", strict: bool = False) -> Project:
-    project = load_project(list(paths) or [DEFAULT_CLAIMS])
+def _claims_dir(claims: Path | None, config_file: Path) -> Path:
+    if claims is not None:
+        return claims
+    from claimsite.site import SiteError, load_site_config, plugin_of
+
+    try:
+        config = load_site_config(config_file)
+    except SiteError as error:
+        _fail(str(error))
+    return plugin_of(config).claims_path(config)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _check(paths: list[Path], fmt: str = "text", strict: bool = False) -> Project:
+    project = load_project(paths)
     if project.problems:
         click.echo(report.format_problems(project.problems, fmt))
     if fmt != "json":
         click.echo(report.summary(project.problems, project.files, len(project.claims), len(project.entities)),
                    err=fmt == "github")
+    return project
+
+
+def _checked(claims: Path, strict: bool = False) -> Project:
+    """Check, print problems; exit 1 when the claims are not fit to publish."""
+    project = _check([claims], strict=strict)
+    if project.errors(strict=strict):
+        sys.exit(1)
     return project
 
 
@@ -49,5 +85,81 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 
         claimsite check claims/ --format github
     """
-    project = _check(paths, fmt, strict)
+    project = _check(list(paths) or [DEFAULT_CLAIMS], fmt, strict)
     sys.exit(1 if project.errors(strict=strict) else 0)
+
+
+@main.command()
+@config_option
+@claims_option
+@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the site (default: site_dir of mkdocs.yml, usually site/).")
+@click.option("--strict", is_flag=True, help="Treat check warnings as errors too.")
+def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool) -> None:
+    """Check the claims, then build the site with a strict MkDocs build.
+
+    Nothing is written when the check or the build fails: the site is built
+    in a temporary folder and moved into place only when it succeeded.
+
+    Example:
+
+        claimsite build --site-dir public/
+    """
+    from claimsite.site import SiteError, build_site, claims_override
+
+    claims_dir = _claims_dir(claims, config_file)
+    project = _checked(claims_dir, strict)
+    try:
+        with claims_override(claims):
+            target = build_site(config_file, project, site_dir=site_dir)
+    except SiteError as error:
+        _fail(str(error))
+    click.echo(f"Built {len(project.claims)} claims into {target}")
+
+
+@main.command()
+@config_option
+@claims_option
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(config_file: Path, claims: Path | None, dev_addr: str) -> None:
+    """Serve the site locally and rebuild when a claim or page changes.
+
+    A broken claim prints its problems and the last good version keeps being served.
+
+    Example:
+
+        claimsite serve --dev-addr 127.0.0.1:8000
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from claimsite.site import claims_override
+
+    with claims_override(claims):
+        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+
+
+@main.command()
+@config_option
+@claims_option
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the Markdown pages and a plugin-free mkdocs.yml into.")
+def generate(config_file: Path, claims: Path | None, out: Path) -> None:
+    """Write every page as Markdown to a folder, for inspection and review.
+
+    OUT/docs holds the hand-written and generated pages, OUT/mkdocs.yml builds
+    them with plain MkDocs (no claimsite plugin).
+
+    Example:
+
+        claimsite generate --out generated/ && mkdocs build -f generated/mkdocs.yml
+    """
+    from claimsite.site import SiteError, claims_override, generate_docs
+
+    claims_dir = _claims_dir(claims, config_file)
+    project = _checked(claims_dir)
+    try:
+        with claims_override(claims):
+            written = generate_docs(config_file, project, out)
+    except SiteError as error:
+        _fail(str(error))
+    click.echo(f"Wrote {len(written)} files to {out}")

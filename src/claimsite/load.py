@@ -172,10 +172,14 @@ def parse_file(path: Path, display: str | None = None) -> Document:
     return parse_text(name, text)
 
 
-def iter_yaml_files(paths: list[Path]) -> Iterator[Path]:
-    """Every .yaml/.yml file under the given files and folders, in a stable order."""
+def iter_yaml_files(paths: list[Path]) -> Iterator[tuple[Path, str]]:
+    """Every .yaml/.yml file under the given files and folders, in a stable order.
+
+    Yields the path and its position inside the folder it was found in (`entities/x.yaml`).
+    """
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            yield from ((p, p.relative_to(path).as_posix()) for p in found)
         else:
-            yield path
+            yield path, path.name

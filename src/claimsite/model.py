@@ -138,8 +138,10 @@ def _check_url(value: str) -> str:
     lowered = value.strip().lower()
     if not lowered.startswith(("https://", "http://")) or len(lowered) <= len("https://"):
         raise ValueError(f"'{value}' must start with https:// or http://")
-    if any(ch.isspace() for ch in value.strip()):
-        raise ValueError(f"'{value}' must not contain spaces; encode them as %20")
+    bad = sorted({ch for ch in value.strip() if ch.isspace() or ch in '<>"\\^`{|}' or ord(ch) < 32})
+    if bad:
+        shown = " ".join(repr(ch) for ch in bad)
+        raise ValueError(f"'{value.strip()}' contains {shown}; percent-encode them (a space is %20)")
     return value.strip()
 
 
@@ -444,7 +446,10 @@ class Loaded(Generic[RecordT]):
 
     id: str
     path: str
+    """Where the file is, as shown in messages (relative to the working folder when inside it)."""
     data: RecordT
+    source_path: str = ""
+    """The file's path inside the claims folder (`x.yaml`, `entities/y.yaml`), for edit links."""
 
 
 LoadedClaim = Loaded[Claim]

@@ -1,0 +1,128 @@
+"""MkDocs plugin: runs the pipeline inside `mkdocs build` and `mkdocs serve`.
+
+Claims are loaded and checked in `on_pre_build`, before MkDocs empties the site folder, so a
+failed check under `mkdocs build` leaves the previous site alone. Pages are added in memory
+(`File.generated`), never written into docs/. Under `mkdocs serve` a broken claim is reported and
+the last good pages keep being served until it is fixed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from claimsite import report
+from claimsite.checks import Project, load_project
+from claimsite.render import RenderOptions, Site, render_home_summary, render_site
+
+log = logging.getLogger("mkdocs.plugins.claimsite")
+
+REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition")
+"""Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
+
+CSS_PATH = "assets/claimsite.css"
+
+
+class ClaimsiteConfig(Config):
+    """Options under `plugins: - claimsite:` in mkdocs.yml."""
+
+    claims_dir = c.Type(str, default="claims")
+    """Folder of claim files (entities in its `entities/` subfolder), relative to mkdocs.yml."""
+    edit_url = c.Optional(c.Type(str))
+    """Base URL for 'edit this claim' links, e.g. https://github.com/ORG/REPO/edit/main/claims/."""
+    pdf_path = c.Optional(c.Type(str))
+    """Site-relative path of the PDF edition to link from every page (e.g. claims.pdf)."""
+    offline_zip_path = c.Optional(c.Type(str))
+    """Site-relative path of the offline copy (zip) to link from the home page."""
+
+
+class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
+    """Adds the generated claim, entity and index pages to the MkDocs build."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.site: Site | None = None
+        self.pages: dict[str, str] = {}
+        self.preloaded: Project | None = None
+        """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if CSS_PATH not in config.extra_css:
+            config.extra_css.append(CSS_PATH)
+        return config
+
+    def claims_path(self, config: MkDocsConfig) -> Path:
+        configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir
+        return Path(config.config_file_path).parent / configured
+
+    def css(self) -> str:
+        return resources.files("claimsite").joinpath("assets/claimsite.css").read_text(encoding="utf-8")
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        claims_dir = self.claims_path(config)
+        project, self.preloaded = self.preloaded, None
+        if project is None:
+            project = load_project([claims_dir])
+        errors = project.errors()
+        if errors:
+            self._report(project)
+            if not self.serving:
+                raise PluginError(f"claimsite: {report.summary(project.problems, project.files, 0, 0)}; "
+                                  "fix the files above (run `claimsite check`)")
+            if self.site is not None:
+                log.warning("claimsite: serving the last good version of the claims until they check clean")
+                return
+        options = RenderOptions(
+            edit_url=self.config.edit_url,
+            site_url=config.site_url,
+            use_directory_urls=config.use_directory_urls,
+            pdf_path=self.config.pdf_path,
+            offline_zip_path=self.config.offline_zip_path,
+        )
+        self.site = Site(project, options)
+        self.pages = render_site(self.site)
+
+    def _report(self, project: Project) -> None:
+        for problem in project.problems:
+            (log.error if problem.severity == "error" else log.warning)(str(problem))
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for path, content in self.pages.items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} would hide a generated page; rename or remove it")
+            file = File.generated(config, path, content=content)
+            if path.startswith("claims/") and path != "claims/index.md":
+                # Claim pages stay out of the navigation: with Material every page renders the whole
+                # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+            files.append(file)
+        files.append(File.generated(config, CSS_PATH, content=self.css()))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.is_homepage and self.site is not None:
+            return markdown + render_home_summary(self.site)
+        return markdown
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self.claims_path(config)))
+        return server

@@ -1,0 +1,188 @@
+"""Building the site: load the MkDocs config, run a strict build into a fresh folder, swap it in.
+
+MkDocs empties `site_dir` before it writes and aborts a strict build only after writing every
+page, so we build into a sibling folder and rename it into place only when the build succeeded:
+a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+
+from claimsite.checks import Project
+from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, ClaimsitePlugin
+from claimsite.render import render_site
+from claimsite.write import write_tree
+
+CLAIMS_ENV = "CLAIMSITE_CLAIMS_DIR"
+"""Overrides the plugin's `claims_dir` (used by `claimsite serve --claims` and the tests)."""
+
+
+class SiteError(Exception):
+    """A build that could not finish; the message says why."""
+
+
+@contextmanager
+def claims_override(claims: Path | None) -> Iterator[None]:
+    """Point the plugin at another claims folder for the duration of the block."""
+    if claims is None:
+        yield
+        return
+    old = os.environ.get(CLAIMS_ENV)
+    os.environ[CLAIMS_ENV] = str(claims.resolve())
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(CLAIMS_ENV, None)
+        else:
+            os.environ[CLAIMS_ENV] = old
+
+
+def load_site_config(config_file: Path, **overrides: object) -> MkDocsConfig:
+    """The MkDocs configuration, validated, with the claimsite plugin present."""
+    try:
+        config = load_config(str(config_file), **overrides)
+    except (ConfigurationError, Abort) as error:
+        raise SiteError(f"{config_file}: {error}") from None
+    if not isinstance(config.plugins.get("claimsite"), ClaimsitePlugin):
+        raise SiteError(f"{config_file}: add '- claimsite' under 'plugins:'")
+    return config
+
+
+def plugin_of(config: MkDocsConfig) -> ClaimsitePlugin:
+    plugin = config.plugins["claimsite"]
+    assert isinstance(plugin, ClaimsitePlugin)
+    return plugin
+
+
+def build_site(config_file: Path, project: Project, *, site_dir: Path | None = None) -> Path:
+    """Strict MkDocs build of a checked project into `site_dir` (default: the config's)."""
+    overrides: dict[str, object] = {"strict": True}
+    config = load_site_config(config_file, **overrides)
+    target = Path(site_dir or config.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+    config.site_dir = str(staging)
+    plugin_of(config).preloaded = project
+    mkdocs_log = logging.getLogger("mkdocs")
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        mkdocs_build(config)
+    except (BuildError, Abort, ConfigurationError) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SiteError(f"the MkDocs build failed: {error}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        config.plugins.on_shutdown()
+        mkdocs_log.handlers[:] = [h for h in mkdocs_log.handlers if h.__class__.__name__ != "CountHandler"]
+    _swap_into_place(staging, target)
+    return target
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    target.chmod(0o755)  # mkdtemp made it private; a site is for reading
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
+    """Write the hand-written docs plus every generated page, and a plugin-free mkdocs.yml, to `out`.
+
+    `mkdocs build -f OUT/mkdocs.yml` then builds the same site without claimsite: for review,
+    and as the baseline of the benchmark.
+    """
+    config = load_site_config(config_file)
+    plugin = plugin_of(config)
+    plugin.preloaded = project
+    plugin.on_config(config)
+    plugin.on_pre_build(config=config)
+    docs_src = Path(config.docs_dir)
+    files: dict[str, str | bytes] = {}
+    for path in sorted(docs_src.rglob("*")):
+        if path.is_file():
+            files[f"docs/{path.relative_to(docs_src).as_posix()}"] = path.read_bytes()
+    home = files.get("docs/index.md")
+    if isinstance(home, bytes) and plugin.site is not None:
+        from claimsite.render import render_home_summary
+
+        files["docs/index.md"] = home.decode("utf-8") + render_home_summary(plugin.site)
+    for path, content in plugin.pages.items():
+        files[f"docs/{path}"] = content
+    files[f"docs/{CSS_PATH}"] = plugin.css()
+    files["mkdocs.yml"] = _standalone_config(Path(config_file))
+    return write_tree(out, files)
+
+
+def _standalone_config(config_file: Path) -> str:
+    """The project's mkdocs.yml without the claimsite plugin, with what its pages need spelled out."""
+    text = config_file.read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - tags are kept as text, never run
+    plugins = [p for p in raw.get("plugins", []) if p != "claimsite" and not (isinstance(p, dict) and "claimsite" in p)]
+    raw["plugins"] = plugins
+    raw["docs_dir"] = "docs"
+    raw["site_dir"] = "site"
+    raw.setdefault("extra_css", []).append(CSS_PATH)
+    extensions = raw.setdefault("markdown_extensions", [])
+    names = {e if isinstance(e, str) else next(iter(e)) for e in extensions}
+    extensions.extend(name for name in REQUIRED_EXTENSIONS if name not in names)
+    not_in_nav = str(raw.get("not_in_nav") or "")
+    if "/claims/*.md" not in not_in_nav:
+        raw["not_in_nav"] = not_in_nav.rstrip("\n") + "\n/claims/*.md\n"
+    return yaml.dump(raw, Dumper=_TolerantDumper, allow_unicode=True, sort_keys=False)
+
+
+class _Tagged:
+    def __init__(self, tag: str, value: object) -> None:
+        self.tag, self.value = tag, value
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Loads mkdocs.yml keeping `!!python/...` and `!ENV` tags as opaque values."""
+
+
+def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
+    if isinstance(node, yaml.MappingNode):
+        value: object = loader.construct_mapping(node, deep=True)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    return _Tagged(node.tag, value)
+
+
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_tagged)
+_TolerantLoader.add_multi_constructor("!", _construct_tagged)
+
+
+class _TolerantDumper(yaml.SafeDumper):
+    """Writes `_Tagged` values back with their original tag."""
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, str(data.value))
+
+
+_TolerantDumper.add_representer(_Tagged, _represent_tagged)
