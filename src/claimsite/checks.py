@@ -302,6 +302,10 @@ class Project:
         return {old: cid for cid, c in self.claims.items() for old in c.data.renamed_from}
 
 
+def _article(kind: EntityKind) -> str:
+    return f"an {kind}" if str(kind)[0] in "aeiou" else f"a {kind}"
+
+
 def _relative(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
@@ -357,7 +361,8 @@ def _check_references(project: Project, docs: dict[str, Document]) -> list[Probl
         if entity is None:
             return f"unknown entity '{ref}'; add claims/{_ENTITY_FOLDER}/{ref}.yaml"
         if want is not None and entity.data.kind is not want:
-            return f"'{ref}' is a {entity.data.kind}, not a {want}"
+            listed = "people" if entity.data.kind is EntityKind.PERSON else "organisations"
+            return f"'{ref}' is {_article(entity.data.kind)}, not {_article(want)}; list it under '{listed}'"
         return None
 
     def claim_problem(ref: str) -> str | None:
@@ -374,11 +379,14 @@ def _check_references(project: Project, docs: dict[str, Document]) -> list[Probl
         found += [(("people", i), entity_problem(ref, EntityKind.PERSON)) for i, ref in enumerate(claim.people)]
         found += [(("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
                   for i, ref in enumerate(claim.organisations)]
+        words = " (or write the name in words, with capitals or spaces)"
         if claim.claimant and _ID_RE.match(claim.claimant):
-            found.append((("claimant",), entity_problem(claim.claimant, None)))
+            message = entity_problem(claim.claimant, None)
+            found.append((("claimant",), message and message + words))
         for index, response in enumerate(claim.responses):
             if _ID_RE.match(response.by):
-                found.append((("responses", index, "by"), entity_problem(response.by, None)))
+                message = entity_problem(response.by, None)
+                found.append((("responses", index, "by"), message and message + words))
         found += [(("related", i, "claim"), claim_problem(r.claim)) for i, r in enumerate(claim.related)]
         if claim.superseded_by:
             found.append((("superseded_by",), claim_problem(claim.superseded_by)))

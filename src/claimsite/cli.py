@@ -163,3 +163,22 @@ def generate(config_file: Path, claims: Path | None, out: Path) -> None:
     except SiteError as error:
         _fail(str(error))
     click.echo(f"Wrote {len(written)} files to {out}")
+
+
+@main.command()
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
+              show_default=True, help="Folder to write claim.schema.json and entity.schema.json into.")
+def schema(out: Path) -> None:
+    """Write the JSON Schemas of claim and entity files (generated from the model).
+
+    Editors use them to complete and validate fields; commit the result.
+
+    Example:
+
+        claimsite schema --out schema/
+    """
+    from claimsite.model import schema_files
+    from claimsite.write import write_tree
+
+    for path in write_tree(out, schema_files()):
+        click.echo(f"Wrote {path}")

@@ -115,7 +115,10 @@ def _yaml_error_message(error: yaml.MarkedYAMLError) -> str:
     if "\t" in problem or "tab" in problem:
         return "tab character in indentation; indent with spaces"
     context = f" {error.context}" if error.context else ""
-    return f"YAML syntax error: {problem}{context}".replace("  ", " ")
+    started = ""
+    if error.context_mark and error.problem_mark and error.context_mark.line != error.problem_mark.line:
+        started = f" (started on line {error.context_mark.line + 1})"
+    return f"YAML syntax error: {problem}{context}{started}".replace("  ", " ")
 
 
 def parse_text(path: str, text: str) -> Document:

@@ -461,3 +461,13 @@ def json_schema(model: type[Record]) -> dict[str, Any]:
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def schema_files() -> dict[str, str]:
+    """File name -> JSON text of every committed schema (`claimsite schema` writes them)."""
+    import json
+
+    return {
+        f"{name}.schema.json": json.dumps(json_schema(model), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        for name, model in (("claim", Claim), ("entity", Entity))
+    }

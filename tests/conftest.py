@@ -1,0 +1,86 @@
+"""Shared fixtures: paths, a fixed 'today', and one real site build reused by the site tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+VALID = FIXTURES / "valid"
+INVALID = FIXTURES / "invalid"
+TODAY = dt.date(2026, 11, 25)
+"""Fixed so that 'in the future' messages do not change from day to day."""
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+FIXTURE_MKDOCS = textwrap.dedent(
+    """\
+    site_name: Fixture claims
+    site_url: https://claims.example.org/
+    strict: true
+    theme: {name: material, font: false, features: [navigation.prune]}
+    plugins:
+      - search: {lang: [en, ru]}
+      - claimsite:
+          edit_url: https://github.com/example/claims/edit/main/claims/
+    markdown_extensions:
+      - toc: {permalink: true, slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}}
+    validation:
+      nav: {omitted_files: warn, not_found: warn, absolute_links: warn}
+      links: {not_found: warn, anchors: warn, absolute_links: warn, unrecognized_links: warn}
+    nav:
+      - index.md
+      - claims/index.md
+      - status/index.md
+      - entities/index.md
+      - tags/index.md
+      - timeline.md
+      - sources/index.md
+      - methodology.md
+    not_in_nav: |
+      /claims/*.md
+      /status/*.md
+      /entities/*.md
+      /tags/*.md
+      /sources/*.md
+    """
+)
+
+
+def make_project(root: Path, claims: Path = VALID) -> Path:
+    """A site folder: mkdocs.yml, two hand-written pages and a copy of `claims`."""
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Fixture claims\n\nA test site.\n", encoding="utf-8")
+    (root / "docs" / "methodology.md").write_text("# Methodology\n\nStatuses.\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(FIXTURE_MKDOCS, encoding="utf-8")
+    shutil.copytree(claims, root / "claims", ignore=shutil.ignore_patterns("expected.txt"))
+    return root
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture claims built once by `claimsite build` (strict MkDocs, Material)."""
+    from click.testing import CliRunner
+
+    from claimsite.cli import main
+
+    root = make_project(tmp_path_factory.mktemp("site") / "project")
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    return root / "site"
