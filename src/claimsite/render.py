@@ -31,6 +31,12 @@ from claimsite.text import attr, md, md_link, md_paragraphs, slug
 LANGUAGE_NAMES = {"en": "English", "be": "Belarusian", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish",
                   "lt": "Lithuanian", "de": "German", "fr": "French"}
 
+RELATION_LABELS = {"depends-on": "Depends on", "supports": "Supports", "contradicts": "Contradicts",
+                   "context": "Context for", "same-event": "Same event as", "part-of": "Part of"}
+INVERSE_LABELS = {"depends-on": "Is a premise of", "supports": "Supported by", "contradicts": "Contradicted by",
+                  "context": "Has context in", "same-event": "Same event as", "part-of": "Includes"}
+"""How a `related` link reads on the page of the claim it points to."""
+
 FLAG_LABELS = {"under_review": "Under review", "superseded": "Superseded", "retracted": "Retracted"}
 
 RATING = {Status.CONFIRMED: 5, Status.CORROBORATED: 4, Status.DISPUTED: 3, Status.MISLEADING: 2, Status.FALSE: 1}
@@ -289,8 +295,8 @@ def render_claim(site: Site, cid: str) -> str:
             cites = f" Source: {cites}." if cites else ""
             out.append(f"- **{entity_link(site, page, response.by)}**{md(when)}: {md(response.summary)}{cites}")
         out.append("")
-    links = [(r.claim, str(r.relation), r.note) for r in claim.related]
-    links += [(other, f"{relation} (from the other claim)", None) for other, relation in site.backlinks.get(cid, [])]
+    links = [(r.claim, RELATION_LABELS[r.relation], r.note) for r in claim.related]
+    links += [(other, INVERSE_LABELS[relation], None) for other, relation in site.backlinks.get(cid, [])]
     if links:
         out.append("## Related claims\n")
         for other, relation, note in links:
