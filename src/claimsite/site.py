@@ -78,6 +78,11 @@ def build_site(config_file: Path, project: Project, *, site_dir: Path | None = N
     config.site_dir = str(staging)
     plugin_of(config).preloaded = project
     mkdocs_log = logging.getLogger("mkdocs")
+    if not mkdocs_log.handlers:  # called outside the mkdocs command: show its warnings the same way
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.setLevel(logging.WARNING)
+        mkdocs_log.addHandler(handler)
     try:
         config.plugins.on_startup(command="build", dirty=False)
         mkdocs_build(config)

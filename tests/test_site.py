@@ -1,0 +1,175 @@
+"""A real strict MkDocs + Material build of the fixture claims."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from claimsite.cli import main
+from conftest import INVALID, ROOT
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the links inside <nav> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.nav_depth = 0
+        self.nav_links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "nav":
+            self.nav_depth += 1
+        if tag == "a" and self.nav_depth:
+            self.nav_links.append(attributes.get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "nav" and self.nav_depth:
+            self.nav_depth -= 1
+
+
+def parse(path: Path) -> Elements:
+    elements = Elements()
+    elements.feed(path.read_text(encoding="utf-8"))
+    return elements
+
+
+def test_claim_entity_and_index_pages_exist(built_site: Path) -> None:
+    for page in ["index.html", "claims/index.html", "claims/leaked-order/index.html", "status/index.html",
+                 "status/alleged/index.html", "entities/karpyankou/index.html", "tags/leak/index.html",
+                 "timeline/index.html", "sources/index.html", "sources/belsat/index.html",
+                 "assets/claimsite.css"]:
+        assert (built_site / page).is_file(), page
+
+
+def test_claim_pages_are_not_in_the_navigation(built_site: Path) -> None:
+    home = parse(built_site / "index.html")
+    assert any(link.endswith("claims/") for link in home.nav_links)
+    assert not [link for link in home.nav_links if re.search(r"claims/[a-z-]+/", link)]
+    claim = parse(built_site / "claims" / "leaked-order" / "index.html")
+    assert not [link for link in claim.nav_links if "leaked-order" in link]
+
+
+def test_internal_links_resolve(built_site: Path) -> None:
+    broken = []
+    for page in built_site.rglob("*.html"):
+        if page.name == "404.html":  # served from any depth, so its links are absolute by design
+            continue
+        for tag, attrs in parse(page).tags:
+            href = attrs.get("href") if tag == "a" else None
+            if not href or href.startswith(("http://", "https://", "#", "mailto:")):
+                continue
+            target = (page.parent / href.split("#")[0]).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_site)} -> {href}")
+    assert broken == []
+
+
+def test_hostile_text_cannot_inject_markup(built_site: Path) -> None:
+    page = built_site / "claims" / "hostile-text" / "index.html"
+    elements = parse(page)
+    handlers = [(t, a) for t, a in elements.tags for name in a if name.startswith("on")]
+    assert handlers == []
+    assert not [a for t, a in elements.tags if t in ("iframe", "img", "style", "b")]
+    benign = parse(built_site / "claims" / "leaked-order" / "index.html")
+    scripts = [a for t, a in elements.tags if t == "script"]
+    assert scripts == [a for t, a in benign.tags if t == "script"]  # only the theme's and our JSON-LD
+    text = page.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in text  # the title, shown as text
+    assert "javascript:" not in re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", text, flags=re.S) \
+        .replace("[link](javascript:alert(1))", "")
+
+
+def test_cyrillic_headings_get_unicode_anchors(tmp_path: Path) -> None:
+    from markdown import Markdown
+    from pymdownx.slugs import slugify
+
+    rendered = Markdown(extensions=["toc"], extension_configs={"toc": {"slugify": slugify(case="lower")}}) \
+        .convert("## Крыніцы")
+    assert 'id="крыніцы"' in rendered
+
+
+def test_search_index_has_claims_and_aliases_but_not_index_pages(built_site: Path) -> None:
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {d["location"] for d in index["docs"]}
+    assert "claims/leaked-order/" in locations
+    assert not [loc for loc in locations if loc.startswith(("status/", "timeline/", "tags/"))]
+    entity_text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("entities/karpyankou/"))
+    assert "Karpenkov" in entity_text and "Карпенков" in entity_text
+    claim_text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("claims/leaked-order/"))
+    assert "belsat.example" not in claim_text  # the sources section is kept out of the index
+
+
+def test_failed_check_writes_nothing(project_dir: Path) -> None:
+    os.chdir(project_dir)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    marker = project_dir / "site" / "index.html"
+    before = marker.read_bytes()
+    shutil.copy(INVALID / "values" / "bad-values.yaml", project_dir / "claims" / "bad-values.yaml")
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "claims/bad-values.yaml:3:9: status: 'proven' is not allowed" in result.output
+    assert marker.read_bytes() == before
+    assert not list(project_dir.glob(".site-*"))
+
+
+def test_failed_strict_build_keeps_the_previous_site(project_dir: Path) -> None:
+    os.chdir(project_dir)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    before = sorted(p.relative_to(project_dir) for p in (project_dir / "site").rglob("*"))
+    (project_dir / "docs" / "methodology.md").write_text("[broken](nowhere.md)\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "the MkDocs build failed" in result.output
+    assert sorted(p.relative_to(project_dir) for p in (project_dir / "site").rglob("*")) == before
+    assert not list(project_dir.glob(".site-*"))
+
+
+def test_plain_mkdocs_build_runs_the_pipeline(project_dir: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project_dir,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (project_dir / "site" / "claims" / "voice-attribution" / "index.html").is_file()
+    assert not (project_dir / "docs" / "claims").exists()  # generated pages are never written to docs/
+
+
+def test_plain_mkdocs_build_fails_on_a_broken_claim(project_dir: Path) -> None:
+    shutil.copy(INVALID / "rules" / "policy.yaml", project_dir / "claims" / "policy.yaml")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project_dir,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "claims/policy.yaml:3:9: a confirmed claim needs 'basis'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_generate_writes_a_site_plain_mkdocs_can_build(project_dir: Path, tmp_path: Path) -> None:
+    os.chdir(project_dir)
+    out = tmp_path / "generated"
+    assert CliRunner().invoke(main, ["generate", "--out", str(out)]).exit_code == 0
+    assert (out / "docs" / "claims" / "leaked-order.md").is_file()
+    assert "claimsite" not in (out / "mkdocs.yml").read_text(encoding="utf-8").split("plugins:")[1].split("\n\n")[0]
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(out / "mkdocs.yml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (out / "site" / "claims" / "leaked-order" / "index.html").is_file()
+
+
+def test_the_repository_site_builds(tmp_path: Path) -> None:
+    """The real claims/ and docs/ of this repository pass the check and the strict build."""
+    os.chdir(ROOT)
+    result = CliRunner().invoke(main, ["build", "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "site" / "methodology" / "index.html").is_file()
