@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 raise PluginError(f"claimsite: {report.summary(project.problems, project.files, 0, 0)}; "
                                   "fix the files above (run `claimsite check`)")
             if self.site is not None:
-                log.warning("claimsite: serving the last good version of the claims until they check clean")
+                print("WARNING -  claimsite: serving the last good version of the claims until they check clean",
+                      file=sys.stderr, flush=True)
                 return
         options = RenderOptions(
             edit_url=self.config.edit_url,
@@ -102,8 +104,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.pages = render_site(self.site)
 
     def _report(self, project: Project) -> None:
+        # Under `serve`, problems go to stderr directly: through the mkdocs logger they would count
+        # as strict-mode warnings and stop the server on its first build.
         for problem in project.problems:
-            (log.error if problem.severity == "error" else log.warning)(str(problem))
+            if self.serving:
+                print(f"ERROR   -  {problem}", file=sys.stderr, flush=True)
+            else:
+                (log.error if problem.severity == "error" else log.warning)(str(problem))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         for path, content in self.pages.items():
