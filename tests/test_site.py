@@ -173,3 +173,32 @@ def test_the_repository_site_builds(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--site-dir", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "methodology" / "index.html").is_file()
+
+
+def test_renamed_claim_keeps_its_old_address(project_dir: Path) -> None:
+    claims = project_dir / "claims"
+    old = claims / "voice-attribution.yaml"
+    text = old.read_text(encoding="utf-8") + "renamed_from: [voice-attribution]\n"
+    (claims / "voice-on-recording.yaml").write_text(text, encoding="utf-8")
+    old.unlink()
+    leaked = claims / "leaked-order.yaml"
+    leaked.write_text(leaked.read_text(encoding="utf-8").replace("claim: voice-attribution", "claim: voice-on-recording"),
+                      encoding="utf-8")
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    redirect = project_dir / "site" / "claims" / "voice-attribution" / "index.html"
+    html = redirect.read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=../voice-on-recording/">' in html
+    assert (redirect.parent / "../voice-on-recording/index.html").resolve().is_file()
+
+
+def test_a_retired_id_cannot_be_reused(project_dir: Path) -> None:
+    claims = project_dir / "claims"
+    leaked = claims / "leaked-order.yaml"
+    leaked.write_text(leaked.read_text(encoding="utf-8") + "renamed_from: [voice-attribution]\n", encoding="utf-8")
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["check", "claims"])
+    assert result.exit_code == 1
+    assert "'voice-attribution' is still the id of claims/voice-attribution.yaml; a retired id cannot be reused" \
+        in result.output

@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 
 from claimsite import report
 from claimsite.checks import Project, load_project
-from claimsite.render import RenderOptions, Site, render_home_summary, render_site
+from claimsite.render import RenderOptions, Site, render_home_summary, render_redirects, render_site
 
 log = logging.getLogger("mkdocs.plugins.claimsite")
 
@@ -123,6 +123,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
         files.append(File.generated(config, CSS_PATH, content=self.css()))
+        if self.site is not None:
+            for path, html in render_redirects(self.site).items():
+                if files.get_file_from_path(path) is None:
+                    files.append(File.generated(config, path, content=html))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -29,7 +29,10 @@ from claimsite.model import (
 from claimsite.text import attr, md, md_link, md_paragraphs, slug
 
 LANGUAGE_NAMES = {"en": "English", "be": "Belarusian", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish",
-                  "lt": "Lithuanian", "de": "German", "fr": "French"}
+                  "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "de": "German", "fr": "French",
+                  "cs": "Czech", "sk": "Slovak", "it": "Italian", "es": "Spanish", "sv": "Swedish",
+                  "nl": "Dutch", "ka": "Georgian"}
+"""Display names; any other code is shown as written."""
 
 RELATION_LABELS = {"depends-on": "Depends on", "supports": "Supports", "contradicts": "Contradicts",
                    "context": "Context for", "same-event": "Same event as", "part-of": "Part of"}
@@ -480,6 +483,26 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
     if site.options.pdf_path:
         links.append(md_link("PDF edition", site.options.pdf_path))
     return text + "\n" + " · ".join(links) + "\n"
+
+
+def render_redirects(site: Site) -> dict[str, str]:
+    """Site-relative HTML files that send a claim's former addresses to its current page."""
+    pages: dict[str, str] = {}
+    for cid, claim in site.claims.items():
+        for old in claim.renamed_from:
+            if site.options.use_directory_urls:
+                path, target = f"claims/{old}/index.html", f"../{cid}/"
+            else:
+                path, target = f"claims/{old}.html", f"{cid}.html"
+            title = attr(claim.title)
+            pages[path] = (
+                '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                f"<title>Moved: {title}</title>\n"
+                f'<meta http-equiv="refresh" content="0; url={target}">\n'
+                f'<link rel="canonical" href="{target}">\n<meta name="robots" content="noindex">\n'
+                f'</head>\n<body>\n<p>This claim moved to <a href="{target}">{title}</a>.</p>\n</body>\n</html>\n'
+            )
+    return pages
 
 
 def render_site(site: Site) -> dict[str, str]:
