@@ -10,16 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+import re
 from typing import Any
 
 import yaml
+import yaml.constructor
+import yaml.reader
+import yaml.resolver
 
 from claimsite.problems import Problem
 
-try:  # libyaml is bundled with PyYAML wheels; the pure-Python composer is a slow fallback
-    from yaml import CSafeLoader as _Loader
+try:  # libyaml is bundled with PyYAML wheels; the pure-Python parser is a slow fallback
+    from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _CParser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
 
 MAX_FILE_BYTES = 256 * 1024
 """A claim file larger than this is refused: no honest claim needs it, and it bounds memory."""
@@ -30,22 +44,37 @@ Loc = tuple[str | int, ...]
 
 @dataclass
 class Document:
-    """One parsed YAML file: its data, the position of every value and key, and its problems."""
+    """One parsed YAML file: its data, its node tree (for positions) and its problems."""
 
     path: str
     data: Any = None
-    value_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    root: yaml.Node | None = None
     problems: list[Problem] = field(default_factory=list)
 
     def mark(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
-        """Best position for a location: the key or the value, else the nearest enclosing one."""
-        marks = (self.key_marks, self.value_marks) if key else (self.value_marks, self.key_marks)
-        for cut in range(len(loc), -1, -1):
-            for table in marks:
-                if loc[:cut] in table:
-                    return table[loc[:cut]]
-        return (1, 1)
+        """Position of the value (or key) at `loc`, else of the nearest enclosing value.
+
+        Positions are looked up in the node tree only when a problem needs one: most files have
+        none, and recording a mark for every node would double the cost of loading.
+        """
+        node = self.root
+        if node is None:
+            return (1, 1)
+        for index, part in enumerate(loc):
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == part:
+                        if key and index == len(loc) - 1:
+                            return _position(key_node.start_mark)
+                        child = value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+            if child is None:
+                break
+            node = child
+        return _position(node.start_mark)
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
         """A problem positioned at `loc`."""
@@ -53,20 +82,41 @@ class Document:
         return Problem(self.path, line, col, message)
 
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str": str,
-    "tag:yaml.org,2002:timestamp": str,  # dates keep their written form and precision
-}
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})
+_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
+_INT_RE = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
 
-def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
-    if node.tag in _SCALAR_TAGS:
-        return node.value
-    if node.tag == "tag:yaml.org,2002:null":
-        return None
-    if node.tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-        return loader.construct_object(node, deep=True)
-    raise _NodeError(node, f"the tag {node.tag} is not allowed; write plain text")
+class _FastResolver(yaml.resolver.BaseResolver):
+    """Tags for plain scalars: null, bool and decimal int as YAML 1.1 has them; everything else text.
+
+    PyYAML's resolver tries a list of regular expressions per scalar and dominated load time.
+    Dates and floats stay text: the schema parses dates (keeping their precision) and needs no floats.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                if value in _NULLS:
+                    return _NULL
+                if value in _TRUE or value in _FALSE:
+                    return _BOOL
+                if _INT_RE.fullmatch(value):
+                    return _INT
+            return _STR
+        return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)
+
+
+class _Loader(_CParser, yaml.constructor.SafeConstructor, _FastResolver):  # type: ignore[misc]
+    def __init__(self, stream: str) -> None:
+        _CParser.__init__(self, stream)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _FastResolver.__init__(self)
 
 
 class _NodeError(Exception):
@@ -79,16 +129,24 @@ def _position(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def _convert(doc: Document, loader: Any, node: yaml.Node, loc: Loc, seen: set[int]) -> Any:
+def _convert(doc: Document, node: yaml.Node, seen: set[int]) -> Any:
     if id(node) in seen:
         # The C composer resolves an alias to the node it names; meeting a node twice means an alias.
         raise _NodeError(node, "anchors and aliases (&name, *name) are not allowed; write the value out")
     seen.add(id(node))
-    doc.value_marks[loc] = _position(node.start_mark)
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, loader)
+        tag = node.tag
+        if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return node.value in _TRUE
+        if tag == _INT:
+            return int(node.value.replace("_", ""))
+        raise _NodeError(node, f"the tag {tag} is not allowed; write plain text")
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(doc, loader, item, (*loc, i), seen) for i, item in enumerate(node.value)]
+        return [_convert(doc, item, seen) for item in node.value]
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -98,14 +156,13 @@ def _convert(doc: Document, loader: Any, node: yaml.Node, loc: Loc, seen: set[in
                 raise _NodeError(key_node, "keys must be plain words")
             key = key_node.value
             if key in result:
-                first = doc.key_marks[(*loc, key)][0]
+                first = next(k for k, _ in node.value if k.value == key)
                 doc.problems.append(
                     Problem(doc.path, *_position(key_node.start_mark),
-                            f"duplicate key '{key}' (first set on line {first}); keep one")
+                            f"duplicate key '{key}' (first set on line {first.start_mark.line + 1}); keep one")
                 )
                 continue
-            doc.key_marks[(*loc, key)] = _position(key_node.start_mark)
-            result[key] = _convert(doc, loader, value_node, (*loc, key), seen)
+            result[key] = _convert(doc, value_node, seen)
         return result
     raise _NodeError(node, "unsupported YAML node")  # pragma: no cover
 
@@ -121,22 +178,32 @@ def _yaml_error_message(error: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}{context}{started}".replace("  ", " ")
 
 
+def _tab_in_indentation(text: str) -> tuple[int, int] | None:
+    if "\t" not in text:
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = line[: len(line) - len(line.lstrip())]
+        if "\t" in indent:
+            return number, indent.index("\t") + 1
+    return None
+
+
 def parse_text(path: str, text: str) -> Document:
     """Parse one YAML document; any problem is recorded in the result, never raised."""
     doc = Document(path)
-    tab_line = next((n for n, line in enumerate(text.splitlines(), 1) if line[: len(line) - len(line.lstrip())].count("\t")), None)
-    if tab_line is not None:
-        indent = text.splitlines()[tab_line - 1]
-        col = indent.index("\t") + 1
-        doc.problems.append(Problem(path, tab_line, col, "tab character in indentation; indent with spaces"))
+    tab = _tab_in_indentation(text)
+    if tab is not None:
+        doc.problems.append(Problem(path, *tab, "tab character in indentation; indent with spaces"))
         return doc
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             doc.problems.append(Problem(path, 1, 1, "the file is empty; a claim is a YAML mapping of fields"))
             return doc
-        doc.data = _convert(doc, loader, node, (), set())
+        doc.root = node
+        doc.data = _convert(doc, node, set())
     except _NodeError as error:
         doc.problems.append(Problem(path, *_position(error.node.start_mark), str(error)))
         doc.data = None
@@ -144,12 +211,17 @@ def parse_text(path: str, text: str) -> Document:
         mark = error.problem_mark or error.context_mark
         line, col = _position(mark) if mark else (1, 1)
         doc.problems.append(Problem(path, line, col, _yaml_error_message(error)))
-    except yaml.YAMLError as error:  # reader errors (control characters) carry a position too
-        position = getattr(error, "position", None)
-        line = text.count("\n", 0, position) + 1 if position is not None else 1
-        doc.problems.append(Problem(path, line, 1, f"YAML error: {error}"))
+    except yaml.reader.ReaderError as error:  # control characters; the position is in characters
+        position = error.position
+        line = text.count("\n", 0, position) + 1
+        col = position - (text.rfind("\n", 0, position) + 1) + 1
+        doc.problems.append(Problem(path, line, col, f"the control character U+{error.character:04X} is not "
+                                    "allowed; delete it (it is often invisible: retype the line)"))
+    except yaml.YAMLError as error:
+        doc.problems.append(Problem(path, 1, 1, f"YAML error: {' '.join(str(error).split())}"))
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return doc
 
 

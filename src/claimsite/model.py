@@ -27,6 +27,8 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 _ID_RE = re.compile(ID_PATTERN)
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_URL_BAD_RE = re.compile(r'[\s<>"\\^`{|}\x00-\x1f\x7f]')
+"""Characters a URL must not contain unencoded (they break links and markup)."""
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -138,8 +140,8 @@ def _check_url(value: str) -> str:
     lowered = value.strip().lower()
     if not lowered.startswith(("https://", "http://")) or len(lowered) <= len("https://"):
         raise ValueError(f"'{value}' must start with https:// or http://")
-    bad = sorted({ch for ch in value.strip() if ch.isspace() or ch in '<>"\\^`{|}' or ord(ch) < 32})
-    if bad:
+    if _URL_BAD_RE.search(value.strip()):
+        bad = sorted(set(_URL_BAD_RE.findall(value.strip())))
         shown = " ".join(repr(ch) for ch in bad)
         raise ValueError(f"'{value.strip()}' contains {shown}; percent-encode them (a space is %20)")
     return value.strip()
