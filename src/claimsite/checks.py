@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import multiprocessing
 import os
 import re
 import types
 import typing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,11 +354,62 @@ def check_claim(doc: Document, claim: Claim, claim_id: str, today: dt.date) -> l
     return problems
 
 
-def _check_references(project: Project, docs: dict[str, Document]) -> list[Problem]:
+def _reference_locs(claim: Claim) -> list[Loc]:
+    """Every location the cross-file rules may report on."""
+    locs: list[Loc] = [("claimant",), ("superseded_by",)]
+    locs += [("people", i) for i in range(len(claim.people))]
+    locs += [("organisations", i) for i in range(len(claim.organisations))]
+    locs += [("responses", i, "by") for i in range(len(claim.responses))]
+    locs += [("related", i, "claim") for i in range(len(claim.related))]
+    locs += [("renamed_from", i) for i in range(len(claim.renamed_from))]
+    return locs
+
+
+@dataclass
+class FileResult:
+    """What loading one file produced; small and picklable, so files can load in worker processes."""
+
+    file_id: str
+    display: str
+    source_path: str
+    is_entity: bool
+    record: Claim | Entity | None = None
+    problems: list[Problem] = field(default_factory=list)
+    marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    """Positions of the values cross-file rules may report on (the node tree stays in the worker)."""
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        line, col = self.marks.get(loc, (1, 1))
+        return Problem(self.display, line, col, message)
+
+
+def _load_file(job: tuple[Path, str, str, bool, dt.date]) -> FileResult:
+    """Parse, validate and check one file on its own."""
+    path, display, source_path, is_entity, today = job
+    result = FileResult(path.stem, display, source_path, is_entity)
+    doc = parse_file(path, display)
+    result.problems.extend(doc.problems)
+    if doc.problems:
+        return result
+    if is_entity:
+        result.record, problems = validate(doc, Entity)
+        result.problems.extend(problems)
+        return result
+    claim, problems = validate(doc, Claim)
+    result.problems.extend(problems)
+    if claim is not None:
+        result.record = claim
+        result.problems.extend(check_claim(doc, claim, result.file_id, today))
+        result.marks = {loc: doc.mark(loc) for loc in _reference_locs(claim)}
+    return result
+
+
+def _check_references(project: Project, results: dict[str, FileResult]) -> list[Problem]:
     """Cross-file rules: every id a claim mentions exists and has the right kind."""
     problems: list[Problem] = []
     claim_ids = set(project.claims)
     retired = project.retired_ids
+    retired_counts = Counter(old for c in project.claims.values() for old in c.data.renamed_from)
 
     def entity_problem(ref: str, want: EntityKind | None) -> str | None:
         entity = project.entities.get(ref)
@@ -378,7 +431,7 @@ def _check_references(project: Project, docs: dict[str, Document]) -> list[Probl
         return f"unknown claim '{ref}'" + (f"; did you mean '{close[0]}'?" if close else "")
 
     for claim_id, loaded in project.claims.items():
-        claim, doc = loaded.data, docs[claim_id]
+        claim = loaded.data
         found: list[tuple[Loc, str | None]] = []
         found += [(("people", i), entity_problem(ref, EntityKind.PERSON)) for i, ref in enumerate(claim.people)]
         found += [(("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
@@ -398,20 +451,24 @@ def _check_references(project: Project, docs: dict[str, Document]) -> list[Probl
             if old in claim_ids:
                 found.append((("renamed_from", index),
                               f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused"))
-        problems += _apply(doc, ((loc, msg) for loc, msg in found if msg))
+            elif retired_counts[old] > 1:
+                found.append((("renamed_from", index), f"former id '{old}' is listed by more than one claim"))
+        problems += [results[claim_id].problem(loc, msg) for loc, msg in found if msg]
     return problems
 
 
-def _check_retired_reuse(project: Project, docs: dict[str, Document]) -> list[Problem]:
-    """Two claims cannot both claim the same former id."""
-    counts = Counter(old for c in project.claims.values() for old in c.data.renamed_from)
-    problems = []
-    for claim_id, loaded in project.claims.items():
-        for index, old in enumerate(loaded.data.renamed_from):
-            if counts[old] > 1:
-                problems.append(docs[claim_id].problem(("renamed_from", index),
-                                                       f"former id '{old}' is listed by more than one claim"))
-    return problems
+PARALLEL_FROM = 1500
+"""Load files in worker processes from this many files on (below it, starting workers costs more)."""
+
+
+def _run_jobs(jobs: list[tuple[Path, str, str, bool, dt.date]]) -> Iterator[FileResult]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        yield from map(_load_file, jobs)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_load_file, jobs, chunksize=max(50, len(jobs) // (workers * 8)))
 
 
 @contextmanager
@@ -437,13 +494,11 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
     base_dir = os.path.abspath(base or Path.cwd())
     today = today or dt.date.today()
     project = Project()
-    docs: dict[str, Document] = {}
+    jobs: list[tuple[Path, str, str, bool, dt.date]] = []
     seen_paths: dict[str, str] = {}
     for path, source_path in iter_yaml_files(list(paths)):
         project.files += 1
         display = _relative(path, base_dir)
-        doc = parse_file(path, display)
-        project.problems.extend(doc.problems)
         file_id = path.stem
         if not _ID_RE.match(file_id):
             suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
@@ -453,9 +508,6 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
         if path.suffix != ".yaml":
             project.problems.append(Problem(display, 1, 1, f"rename '{path.name}' to '{file_id}.yaml'"))
             continue
-        if doc.problems:
-            project.broken_ids.add(file_id)
-            continue
         is_entity = _is_entity_file(path)
         key = ("entity:" if is_entity else "claim:") + file_id
         if key in seen_paths:
@@ -463,23 +515,19 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
                                             "ids must be unique"))
             continue
         seen_paths[key] = display
-        if is_entity:
-            entity, problems = validate(doc, Entity)
-            project.problems.extend(problems)
-            if entity is not None:
-                project.entities[file_id] = Loaded(file_id, display, entity, source_path)
-            else:
-                project.broken_ids.add(file_id)
-            continue
-        claim, problems = validate(doc, Claim)
-        project.problems.extend(problems)
-        if claim is None:
-            project.broken_ids.add(file_id)
-            continue
-        project.problems.extend(check_claim(doc, claim, file_id, today))
-        project.claims[file_id] = Loaded(file_id, display, claim, source_path)
-        docs[file_id] = doc
-    project.problems.extend(_check_references(project, docs))
-    project.problems.extend(_check_retired_reuse(project, docs))
+        jobs.append((path, display, source_path, is_entity, today))
+    results: dict[str, FileResult] = {}
+    for result in _run_jobs(jobs):
+        project.problems.extend(result.problems)
+        if isinstance(result.record, Entity):
+            project.entities[result.file_id] = Loaded(result.file_id, result.display, result.record,
+                                                      result.source_path)
+        elif isinstance(result.record, Claim):
+            project.claims[result.file_id] = Loaded(result.file_id, result.display, result.record,
+                                                    result.source_path)
+            results[result.file_id] = result
+        else:
+            project.broken_ids.add(result.file_id)
+    project.problems.extend(_check_references(project, results))
     project.problems.sort()
     return project
