@@ -229,6 +229,12 @@ STATEMENT_SENTENCES = [
     "The claim rests mainly on {evidence}.",
     "{publisher} said it had reviewed {evidence} but did not publish it in full.",
     "Lawyers for the accused said they were denied access to their clients for {small} days.",
+    "{person} later told {publisher} that the account had been taken out of context.",
+    "Video published by {publisher} appears to show officers without insignia in {place}.",
+    "Human rights monitors counted at least {num} people held in {place} in the following week.",
+    "{org} said the information was provided to journalists by an unnamed official.",
+    "The dates and locations given in the report match those in {evidence}.",
+    "Neither {org} nor {person} has commented on the authenticity of {evidence}.",
 ]
 NOTE_SENTENCES = [
     "Reports the events in {place} and quotes {person}.",
@@ -238,6 +244,9 @@ NOTE_SENTENCES = [
     "Contradicts the timeline given by {org}.",
     "Provides background on {org} and its role in the events.",
     "Quotes a witness who uses the phrase «{ru_term}».",
+    "Summarises the statement by {person} and the reaction of {org}.",
+    "Lists {small} people by name, with the dates of their detention.",
+    "Publishes the full text of the document, in Russian.",
 ]
 STATUS_REASONS = {
     "alleged": "Reported by one outlet from a single origin; no independent corroboration yet.",
@@ -247,6 +256,8 @@ STATUS_REASONS = {
     "misleading": "The events took place, but the figures quoted leave out essential context.",
     "false": "Primary records and several independent sources contradict the claim.",
 }
+MIN_NOTE_WORDS = 8
+"""The shortest source note generated."""
 FILLERS = ["", "Unconfirmed.", "Details unclear.", "Details remain unclear.", "Sources disagree on this."]
 """Short sentences indexed by their word count, to make a text come out at an exact length."""
 CLAIM_RELATIONS = ["depends-on", "supports", "contradicts", "context", "same-event", "part-of"]
@@ -302,25 +313,20 @@ def unique(items: Sequence[str]) -> list[str]:
 def exact_words(rng: random.Random, templates: Sequence[str], slots: dict[str, Any], count: int) -> str:
     """Whole sentences totalling exactly `count` words; list-valued slots vary per sentence.
 
-    Templates are used in shuffled order before any repeats; the remainder that no template fits is
-    made up with one of the short FILLERS.
+    Each sentence is the first template that still fits, starting from a random one; the few words
+    that no template fits are made up with one of the short FILLERS.
     """
     sentences: list[str] = []
     remaining = count
-    deck: list[str] = []
-    while remaining > 0:
-        if remaining < len(FILLERS):
-            sentences.append(FILLERS[remaining])
-            break
-        if not deck:
-            deck = rng.sample(templates, len(templates))
+    while remaining >= len(FILLERS):
         values = {k: rng.choice(v) if isinstance(v, list) else v for k, v in slots.items()}
-        sentence = deck.pop().format(**values)
-        words = len(sentence.split())
-        if words > remaining:
-            sentence, words = FILLERS[-1], len(FILLERS) - 1
+        start = rng.randrange(len(templates))
+        fitting = (t.format(**values) for t in [*templates[start:], *templates[:start]])
+        sentence = next((s for s in fitting if len(s.split()) <= remaining), FILLERS[-1])
         sentences.append(sentence)
-        remaining -= words
+        remaining -= len(sentence.split())
+    if remaining:
+        sentences.append(FILLERS[remaining])
     return " ".join(sentences)
 
 
@@ -396,7 +402,7 @@ def make_organisations(rng: random.Random, count: int) -> list[Entity]:
             "kind": "organisation",
             "name": name,
             "names": {"be": be, "ru": ru},
-            "aliases": [a for a in aliases if a != name],
+            **({"aliases": aliases} if aliases != [name] else {}),
             "role": f"{kind[0]} in {city[0]} (fictional organisation in synthetic test data)",
             "sources": [reference],
         }
@@ -505,11 +511,13 @@ def make_history(rng: random.Random, status: str, event_day: dt.date) -> list[di
     return history
 
 
-def make_responses(rng: random.Random, ctx: ClaimContext, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def make_responses(rng: random.Random, ctx: ClaimContext,
+                   sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Zero to two official replies, most citing one of the claim's sources by id."""
     responses = []
     for _ in range(rng.choices([0, 1, 2], weights=[50, 35, 15])[0]):
-        by = rng.choice([*ctx.organisations, *ctx.people]).id if rng.random() < 0.8 else "A government spokesperson"
+        actors = [*ctx.organisations, *ctx.people]
+        by = rng.choice(actors).id if rng.random() < 0.8 else "A government spokesperson"
         response: dict[str, Any] = {
             "by": by,
             "date": day_between(rng, ctx.event_day, ctx.event_day + dt.timedelta(days=200)).isoformat(),
@@ -546,24 +554,28 @@ def make_claim(rng: random.Random, number: int, count: int, status: str,
     ctx_orgs = pick_skewed(rng, organisations, rng.choices([0, 1, 2], weights=[20, 55, 25])[0])
     place = rng.choice(CITIES)[0]
     be_term, ru_term = rng.choice(CYRILLIC_TERMS)
-    slots = {
-        "person": ctx_people[0].name, "org": (ctx_orgs or ctx_people)[0].name, "place": place,
-        "publisher": rng.choice(PUBLISHERS)[0], "date": f"{event_day.day} {event_day:%B %Y}",
-        "num": rng.randint(12, 4000), "small": rng.randint(2, 30), "evidence": rng.choice(EVIDENCE),
+    slots = {  # list values are chosen afresh for every sentence
+        "person": [p.name for p in ctx_people],
+        "org": [o.name for o in ctx_orgs] or ["the police", "the local authorities"],
+        "place": place, "date": f"{event_day.day} {event_day:%B %Y}",
+        "publisher": [p[0] for p in rng.sample(PUBLISHERS, 2)],
+        "num": rng.randint(12, 4000), "small": rng.randint(2, 30), "evidence": rng.sample(EVIDENCE, 2),
         "be_term": be_term, "ru_term": ru_term,
     }
     ctx = ClaimContext(number, status, event_day, ctx_people, ctx_orgs, place, slots)
     events = EVENTS if ctx_orgs else [e for e in EVENTS if "{org}" not in e[0]]
     template, event_tags = rng.choice(events)
+    title = template.format(person=ctx_people[0].name, org=(ctx_orgs or ctx_people)[0].name, place=place)
     total_words = rng.randint(100, 400)
     source_count = rng.randint(2, 6)
     statement_words = round(total_words * rng.uniform(0.45, 0.7))
-    note_budget = split_budget(rng, total_words - statement_words, source_count, 5)
+    statement_words = min(statement_words, total_words - MIN_NOTE_WORDS * source_count)
+    note_budget = split_budget(rng, total_words - statement_words, source_count, MIN_NOTE_WORDS)
     plan = plan_sources(rng, status, source_count)
     sources = [make_source(rng, ctx, i + 1, *step, note_budget[i]) for i, step in enumerate(plan)]
 
     claim: dict[str, Any] = {
-        "title": template.format(**slots),
+        "title": title,
         "statement": exact_words(rng, STATEMENT_SENTENCES, slots, statement_words),
         "status": status,
         "status_reason": STATUS_REASONS[status],
