@@ -95,7 +95,10 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the site (default: site_dir of mkdocs.yml, usually site/).")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors too.")
-def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool) -> None:
+@click.option("--offline", is_flag=True,
+              help="Also build a copy that works from file:// without network, zipped into the site "
+                   "(claims-offline.zip) and linked from the home page.")
+def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool) -> None:
     """Check the claims, then build the site with a strict MkDocs build.
 
     Nothing is written when the check or the build fails: the site is built
@@ -104,6 +107,8 @@ def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict:
     Example:
 
         claimsite build --site-dir public/
+
+        claimsite build --offline
     """
     from claimsite.site import SiteError, build_site, claims_override
 
@@ -111,10 +116,19 @@ def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict:
     project = _checked(claims_dir, strict)
     try:
         with claims_override(claims):
-            target = build_site(config_file, project, site_dir=site_dir)
+            if offline:
+                from claimsite.offline import build_with_offline_copy
+
+                made = build_with_offline_copy(config_file, project, site_dir=site_dir)
+                target = made.site_dir
+            else:
+                target = build_site(config_file, project, site_dir=site_dir)
     except SiteError as error:
         _fail(str(error))
     click.echo(f"Built {len(project.claims)} claims into {target}")
+    if offline:
+        click.echo(f"Offline copy: {made.zip_file} ({made.zip_bytes / 1e6:.1f} MB); "
+                   f"builds took {made.site_seconds:.1f} s (site) and {made.offline_seconds:.1f} s (offline)")
 
 
 @main.command()

@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,10 +68,16 @@ def plugin_of(config: MkDocsConfig) -> ClaimsitePlugin:
     return plugin
 
 
-def build_site(config_file: Path, project: Project, *, site_dir: Path | None = None) -> Path:
-    """Strict MkDocs build of a checked project into `site_dir` (default: the config's)."""
+def build_site(config_file: Path, project: Project, *, site_dir: Path | None = None,
+               prepare: Callable[[MkDocsConfig], None] | None = None) -> Path:
+    """Strict MkDocs build of a checked project into `site_dir` (default: the config's).
+
+    `prepare` may change the loaded config before the build (the offline copy uses it).
+    """
     overrides: dict[str, object] = {"strict": True}
     config = load_site_config(config_file, **overrides)
+    if prepare is not None:
+        prepare(config)
     target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))

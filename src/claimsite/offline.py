@@ -1,0 +1,158 @@
+"""The offline copy: a second build of the same checked project that works from `file://`, zipped.
+
+Material's `offline` plugin makes page links end in `.html` and inlines the search index into a
+script, but it loads the iframe-worker shim (which runs the search worker under `file://`) from a
+CDN at view time. We ship that shim as a package asset and list it in `extra.polyfills`, which
+stops the plugin from adding the CDN URL; instant navigation is switched off because it fetches
+pages, which `file://` forbids.
+
+Order, so that nothing half-made reaches the site folder: the offline copy is built and zipped in
+a temporary folder; the zip then enters the normal build as one more static file, and that build
+only replaces the site when it succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from material.plugins.offline.plugin import OfflinePlugin
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from claimsite.checks import Project
+from claimsite.site import SiteError, build_site, load_site_config, plugin_of
+
+ZIP_PATH = "claims-offline.zip"
+"""Site-relative path of the zip when the plugin's `offline_zip_path` is not set."""
+ZIP_FOLDER = "claims-offline"
+"""The one top folder inside the zip, so unzipping never scatters files."""
+SHIM_PATH = "assets/javascripts/iframe-worker-shim.js"
+"""Where the vendored shim lands in the offline copy; the name must contain 'iframe-worker'."""
+ZIP_EPOCH_MIN = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+"""Zip timestamps cannot go earlier; also the timestamp when SOURCE_DATE_EPOCH is unset."""
+
+
+@dataclass(frozen=True)
+class OfflineBuild:
+    """What `build_with_offline_copy` made, and how long each build took."""
+
+    site_dir: Path
+    zip_file: Path
+    zip_bytes: int
+    site_seconds: float
+    offline_seconds: float
+
+
+def build_with_offline_copy(config_file: Path, project: Project, *,
+                            site_dir: Path | None = None) -> OfflineBuild:
+    """The normal site plus, inside it, a zipped copy that works from `file://` without network."""
+    zip_path = plugin_of(load_site_config(config_file)).config.offline_zip_path or ZIP_PATH
+    with tempfile.TemporaryDirectory(prefix="claimsite-offline-") as tmp:
+        started = time.perf_counter()
+        copy = build_site(config_file, project, site_dir=Path(tmp) / ZIP_FOLDER, prepare=offline_config)
+        offline_seconds = time.perf_counter() - started
+        zip_file = Path(tmp) / ZIP_PATH
+        write_zip(copy, ZIP_FOLDER, zip_file)
+        started = time.perf_counter()
+        target = build_site(config_file, project, site_dir=site_dir, prepare=with_zip(zip_file, zip_path))
+        site_seconds = time.perf_counter() - started
+    published = target / zip_path
+    return OfflineBuild(target, published, published.stat().st_size, site_seconds, offline_seconds)
+
+
+def offline_config(config: MkDocsConfig) -> None:
+    """Turn a loaded site config into the offline variant's (before any plugin event runs)."""
+    if not any(isinstance(plugin, OfflinePlugin) for plugin in config.plugins.values()):
+        offline = OfflinePlugin()
+        errors, _ = offline.load_config({}, config.config_file_path)
+        if errors:  # pragma: no cover - the plugin has one boolean option with a default
+            raise SiteError(f"Material's offline plugin: {errors}")
+        config.plugins["material/offline"] = offline
+    for plugin in config.plugins.values():
+        if isinstance(plugin, OfflinePlugin):
+            plugin.config.enabled = True
+    config.use_directory_urls = False  # the offline plugin does it too; the claimsite plugin reads it
+    features = config.theme.get("features") or []
+    config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]
+    # Any other iframe-worker (say, the CDN one) would be loaded from the network: ours replaces it.
+    polyfills = [p for p in config.extra.get("polyfills") or [] if "iframe-worker" not in str(p)]
+    config.extra["polyfills"] = [*polyfills, SHIM_PATH]
+    plugin_of(config).config.offline_zip_path = None  # the copy does not contain itself
+    config.plugins["claimsite/offline-files"] = ExtraFiles({SHIM_PATH: _shim()})
+
+
+def with_zip(zip_file: Path, zip_path: str) -> Callable[[MkDocsConfig], None]:
+    """A `prepare` hook for the normal build: publish `zip_file` at `zip_path` and link it."""
+
+    def prepare(config: MkDocsConfig) -> None:
+        plugin_of(config).config.offline_zip_path = zip_path
+        config.plugins["claimsite/offline-files"] = ExtraFiles({zip_path: zip_file})
+
+    return prepare
+
+
+class ExtraFiles(BasePlugin):
+    """Adds files that are not in docs/ to one build: text content, or a file copied as it is."""
+
+    def __init__(self, files: dict[str, str | Path]) -> None:
+        super().__init__()
+        self.extra = files
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for path, source in self.extra.items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} clashes with the offline copy; rename it")
+            if isinstance(source, Path):
+                files.append(File.generated(config, path, abs_src_path=str(source)))
+            else:
+                files.append(File.generated(config, path, content=source))
+        return files
+
+
+def _shim() -> str:
+    return resources.files("claimsite").joinpath("assets/iframe-worker-shim.js").read_text(encoding="utf-8")
+
+
+def write_zip(folder: Path, top: str, out: Path) -> None:
+    """Write the folder as a zip under `top/`: sorted entries, one fixed timestamp, fixed permissions.
+
+    The same files give the same bytes, whoever builds them and whenever: the timestamp is
+    SOURCE_DATE_EPOCH (1980-01-01 when unset) and nothing of the builder's file system leaks in.
+    Source maps are left out: only a browser's developer tools read them, and they are 40% of the
+    fixture site's bytes.
+    """
+    stamp = _zip_timestamp()
+    names = {f"{top}/": None} | {
+        f"{top}/{path.relative_to(folder).as_posix()}{'/' if path.is_dir() else ''}": path
+        for path in folder.rglob("*")
+        if not path.name.endswith(".map")
+    }
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in sorted(names):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3  # Unix, so that unzip reads the permission bits below
+            path = names[name]
+            if path is None or path.is_dir():
+                info.external_attr = (0o40755 << 16) | 0x10  # 0x10: the MS-DOS directory flag
+                archive.writestr(info, b"")
+            else:
+                info.external_attr = 0o100644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes(), compresslevel=9)
+
+
+def _zip_timestamp() -> tuple[int, int, int, int, int, int]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else ZIP_EPOCH_MIN
+    when = max(when, ZIP_EPOCH_MIN)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
