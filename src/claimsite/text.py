@@ -12,7 +12,13 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^=:])")
+_INLINE_SPECIALS = re.compile(r"([\\`*_{}\[\]|~^=])")
+"""Characters with an inline meaning anywhere in a line (emphasis, code, links, attributes, table cells,
+and the pymdownx tilde/caret/mark syntaxes in case a site enables them)."""
+_LINE_START = re.compile(r"^([#>+\-:]|\d+(?=[.)]))")
+"""What makes a line a heading, quote, list or definition; only the start of the text can be one,
+since collapsing whitespace leaves no other line starts. Escaping only these (not every punctuation
+mark) keeps Python-Markdown's inline pass fast."""
 _SPACE = re.compile(r"\s+")
 
 
@@ -23,7 +29,13 @@ def one_line(text: str) -> str:
 
 def md(text: str) -> str:
     """Untrusted text as an inline Markdown fragment that renders to exactly that text."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(one_line(text), quote=False))
+    escaped = _INLINE_SPECIALS.sub(r"\\\1", html.escape(one_line(text), quote=False))
+    return _LINE_START.sub(_escape_line_start, escaped, count=1)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    token = match.group(1)
+    return token + "\\" if token[0].isdigit() else "\\" + token
 
 
 def md_paragraphs(text: str) -> str:
