@@ -196,3 +196,135 @@ def schema(out: Path) -> None:
 
     for path in write_tree(out, schema_files()):
         click.echo(f"Wrote {path}")
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@main.command()
+@click.argument("title", required=False)
+@click.option("--status", type=click.Choice(["alleged", "corroborated", "confirmed", "disputed", "misleading",
+                                              "false"]),
+              help="Status of the new claim (default: alleged); see the methodology page.")
+@click.option("--source", "sources", multiple=True, metavar="URL",
+              help="Address of a source; repeat the option for several.")
+@click.option("--entity", is_flag=True, help="Create a person or organisation in claims/entities/ instead.")
+@click.option("--kind", type=click.Choice(["person", "organisation"]),
+              help="With --entity: what the entity is.")
+@click.option("--id", "new_id", metavar="ID",
+              help="The id (file name) to use instead of one made from the title.")
+@click.option("--claims", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CLAIMS,
+              show_default=True, help="Folder of claim files.")
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="Date of the first history entry (default: today, or SOURCE_DATE_EPOCH when set).")
+def new(title: str | None, status: str | None, sources: tuple[str, ...], entity: bool, kind: str | None,
+        new_id: str | None, claims: Path, today: str | None) -> None:
+    """Start a claim file from a commented template (never overwrites a file).
+
+    Writes claims/<id>.yaml, the id made from the title (Cyrillic is transliterated).
+    Values only you can supply are left empty with a TODO beside them; `claimsite check`
+    reports each one until it is filled. With --entity, writes claims/entities/<id>.yaml for a
+    person or organisation. Run it on a terminal without a title to be asked for everything.
+
+    Example:
+
+    \b
+        claimsite new "Leaked audio names an order" --source https://belsat.eu/en/news/...
+        claimsite new --entity "Mikalai Karpyankou" --kind person --id karpyankou
+    """
+    from claimsite.model import EntityKind, Status
+    from claimsite.scaffold import (
+        ScaffoldError,
+        plan_claim,
+        plan_entity,
+        today_from_environment,
+        url_problem,
+        write_new,
+    )
+
+    for url in sources:
+        problem = url_problem(url)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--source")
+    if entity and status:
+        raise click.UsageError("--status is for claims; an entity has no status")
+    if not entity and kind:
+        raise click.UsageError("--kind goes with --entity")
+    if title is None:
+        if not _is_terminal():
+            raise click.UsageError("give the title (or run on a terminal to be asked)")
+        title = click.prompt("Name" if entity else "Title")
+        if entity and kind is None:
+            kind = click.prompt("Kind", type=click.Choice(["person", "organisation"]))
+        if not entity and status is None:
+            status = click.prompt("Status (see docs/methodology.md)", default="alleged",
+                                  type=click.Choice([s.value for s in Status]))
+        sources = sources or tuple(_ask_urls())
+    if not claims.is_dir():
+        _fail(f"no folder {claims}/; run this in the repository's root folder, or pass --claims")
+    try:
+        if entity:
+            if kind is None:
+                raise click.UsageError("--entity needs --kind person or --kind organisation")
+            planned = plan_entity(claims, title, kind=EntityKind(kind), sources=sources, entity_id=new_id)
+        else:
+            planned = plan_claim(claims, title, status=Status(status or "alleged"), sources=sources,
+                                 today=today_from_environment(today), claim_id=new_id)
+        written = write_new(planned)
+    except ScaffoldError as error:
+        _fail(str(error))
+    click.echo(f"Wrote {written}")
+    if planned.shortened:
+        click.echo(f"The id was shortened to '{planned.id}'; to choose another, delete the file and run "
+                   "again with --id.")
+    click.echo("Next: fill in the TODOs, then run: claimsite check")
+
+
+def _ask_urls() -> list[str]:
+    from claimsite.scaffold import url_problem
+
+    urls: list[str] = []
+    while True:
+        url = click.prompt(f"Source {len(urls) + 1} URL (empty to finish)", default="",
+                           show_default=False).strip()
+        if not url:
+            return urls
+        problem = url_problem(url)
+        if problem:
+            click.echo(f"Error: {problem}", err=True)
+        else:
+            urls.append(url)
+
+
+@main.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--claims", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CLAIMS,
+              show_default=True, help="Folder of claim files.")
+def diff(base: str, head: str | None, claims: Path) -> None:
+    """Describe, in Markdown, what changes in the claims from BASE to HEAD.
+
+    HEAD is a commit, or by default the working tree (edited and new files included, committed
+    or not), so you can preview a change before you commit it. Lists claims added, removed,
+    renamed (a new claim whose renamed_from names a removed id) and changed; every status change
+    with its new reason; sources added and removed, by URL; entities; files that cannot be read.
+
+    Exits 1 when a claim's status changed without a new history entry, 2 on usage errors
+    (BASE or HEAD is not a commit).
+
+    Example:
+
+        claimsite diff origin/main HEAD >> "$GITHUB_STEP_SUMMARY"
+    """
+    from claimsite.diff import GitError, diff_claims, git_snapshots
+
+    try:
+        before, after, prefix = git_snapshots(claims, base, head)
+    except GitError as error:
+        _fail(str(error), code=2)
+    result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix)
+    click.echo(result.markdown, nl=False)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1 if result.problems else 0)
