@@ -136,10 +136,13 @@ def test_two_builds_of_the_same_claims_give_the_same_zip(project: Path, tmp_path
 
 
 def test_the_site_links_the_zip(project: Path) -> None:
-    site = Site(load_project([project / "claims"]), RenderOptions(offline_zip_path=ZIP_PATH))
-    if ZIP_PATH not in render_home_summary(site):  # render.py links only the PDF so far
-        pytest.skip("render_home_summary does not link offline_zip_path yet")
     assert f'href="{ZIP_PATH}"' in (project / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_copy_cites_the_public_addresses(copy: Path) -> None:
+    page = next(copy.rglob("claims/leaked-order.html")).read_text(encoding="utf-8")
+    assert "https://claims.example.org/claims/leaked-order/" in page
+    assert "https://claims.example.org/claims/leaked-order.html" not in page
 
 
 @pytest.fixture

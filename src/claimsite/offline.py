@@ -81,6 +81,7 @@ def offline_config(config: MkDocsConfig) -> None:
     for plugin in config.plugins.values():
         if isinstance(plugin, OfflinePlugin):
             plugin.config.enabled = True
+    plugin_of(config).config.permalink_directory_urls = config.use_directory_urls  # cite the public addresses
     config.use_directory_urls = False  # the offline plugin does it too; the claimsite plugin reads it
     features = config.theme.get("features") or []
     config.theme["features"] = [f for f in features if not f.startswith("navigation.instant")]

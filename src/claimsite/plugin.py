@@ -46,6 +46,8 @@ class ClaimsiteConfig(Config):
     """Site-relative path of the PDF edition to link from every page (e.g. claims.pdf)."""
     offline_zip_path = c.Optional(c.Type(str))
     """Site-relative path of the offline copy (zip) to link from the home page."""
+    permalink_directory_urls = c.Optional(c.Type(bool))
+    """URL style of the public site for permalinks (default: use_directory_urls); set by offline builds."""
 
 
 class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
@@ -99,6 +101,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             use_directory_urls=config.use_directory_urls,
             pdf_path=self.config.pdf_path,
             offline_zip_path=self.config.offline_zip_path,
+            permalink_directory_urls=self.config.permalink_directory_urls,
         )
         self.site = Site(project, options)
         self.pages = render_site(self.site)
@@ -133,6 +136,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if page.is_homepage and self.site is not None:
             return markdown + render_home_summary(self.site)
         return markdown
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        public = self.config.permalink_directory_urls
+        if public is not None and public != config.use_directory_urls and config.site_url and self.site:
+            # The offline copy uses .html addresses; its canonical links name the public pages.
+            page.canonical_url = config.site_url + self.site.options.page_url(page.file.src_uri, public=True)
+        return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))

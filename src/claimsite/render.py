@@ -61,12 +61,19 @@ class RenderOptions:
     offline_zip_path: str | None = None
     """Site-relative path of the offline copy, when one is built."""
 
-    def page_url(self, path: str) -> str:
+    permalink_directory_urls: bool | None = None
+    """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
+    is built with .html pages but cites the addresses of the public site)."""
+
+    def page_url(self, path: str, *, public: bool = False) -> str:
         """Site-relative URL of a generated page (`claims/x.md` -> `claims/x/`)."""
         stem = path.removesuffix(".md")
+        directory = self.use_directory_urls
+        if public and self.permalink_directory_urls is not None:
+            directory = self.permalink_directory_urls
         if stem.endswith("index"):
-            return stem.removesuffix("index")
-        return f"{stem}/" if self.use_directory_urls else f"{stem}.html"
+            return stem.removesuffix("index") if directory else f"{stem}.html"
+        return f"{stem}/" if directory else f"{stem}.html"
 
 
 # --------------------------------------------------------------------------- the site model
@@ -221,8 +228,7 @@ def _source_line(site: Site, source: Source) -> str:
 def json_ld(site: Site, cid: str) -> str:
     """schema.org Claim (alleged) or ClaimReview, serialized and made safe inside <script>."""
     claim = site.claims[cid]
-    page = site.options.page_url(site.claim_path(cid))
-    url_ = (site.options.site_url or "") + page
+    url_ = (site.options.site_url or "") + site.options.page_url(site.claim_path(cid), public=True)
     item: dict[str, object] = {
         "@type": "Claim",
         "name": claim.title,
@@ -314,7 +320,7 @@ def render_claim(site: Site, cid: str) -> str:
         out.append(f"| {entry.date} | {STATUS_LABELS[entry.status]} | {md(entry.note or '')} |")
     out.append("")
     out.append("## Cite this claim { data-search-exclude }\n")
-    permalink = (site.options.site_url or "") + site.options.page_url(page)
+    permalink = (site.options.site_url or "") + site.options.page_url(page, public=True)
     if site.options.site_url:
         out.append(f"Permalink: <{attr(permalink)}> · claim id `{cid}`\n")
     else:
@@ -482,6 +488,8 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
              md_link("Sources", "sources/index.md")]
     if site.options.pdf_path:
         links.append(md_link("PDF edition", site.options.pdf_path))
+    if site.options.offline_zip_path:
+        links.append(md_link("Offline copy (zip)", site.options.offline_zip_path))
     return text + "\n" + " · ".join(links) + "\n"
 
 
