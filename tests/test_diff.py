@@ -217,7 +217,7 @@ def test_head_defaults_to_the_working_tree_with_new_and_edited_files(repo: Repo)
 
         ### Cannot be read
 
-        - `claims/not-yet-committed.yaml` (after): line 8: statement must be text, not empty (and 6 more)
+        - `claims/not-yet-committed.yaml` (after): line 8: statement is empty; fill it in (and 6 more)
         """)
 
 

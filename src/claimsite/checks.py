@@ -128,10 +128,15 @@ def _schema_message(model: type[BaseModel], error: Any) -> tuple[Loc, str, bool]
             close = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.6)
             message += f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(owner.model_fields)}"
         return loc, message, True
+    empty = error.get("input", "") is None and kind not in ("missing", "extra_forbidden")
     if kind == "enum":
         allowed = error.get("ctx", {}).get("expected", "")
         allowed = allowed.replace("'", "").replace(" or ", ", ")
+        if empty:
+            return loc, f"{name} is empty; use one of: {allowed}", False
         return loc, f"{name}: {_describe(error['input'])} is not allowed; use one of: {allowed}", False
+    if empty:
+        return loc, f"{name} is empty; fill it in", False
     if kind in _TYPE_WORDS:
         return loc, f"{name} must be {_TYPE_WORDS[kind]}, not {_describe(error['input'])}", False
     if kind == "too_short":
