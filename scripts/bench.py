@@ -3,7 +3,8 @@
 
 For each corpus size it generates claims in a temporary folder, then runs every measured step as its
 own child process and records wall time (time.perf_counter) and peak memory (ru_maxrss of that child
-from os.wait4, which covers the child and the processes it waited for):
+from os.wait4: the largest resident size of the child or of any process it waited for, such as
+loader workers; the largest single process, not their sum):
 
   check     claimsite check
   build     claimsite build: check + generate + strict MkDocs build (the full pipeline)
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synth  # noqa: E402 - the generator lives next to this script
+import synth
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "mkdocs.yml"
