@@ -328,3 +328,45 @@ def diff(base: str, head: str | None, claims: Path) -> None:
     for problem in result.problems:
         click.echo(str(problem), err=True)
     sys.exit(1 if result.problems else 0)
+
+
+@main.command()
+@click.option("-f", "--config-file", "config_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The MkDocs configuration: the title and claims_dir (default: mkdocs.yml when present).")
+@claims_option
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("site/claims.pdf"),
+              show_default=True, help="Where to write the PDF.")
+def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
+    """Check the claims, then write them as one PDF with contents, bookmarks and an index.
+
+    The cover shows the edition date (from SOURCE_DATE_EPOCH when set, so the
+    same claims give a byte-identical file) and the git revision of the claims.
+    Nothing is written when the check fails.
+
+    Example:
+
+        SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) claimsite pdf
+    """
+    from claimsite.pdf import PdfError, Progress, edition_info, make_pdf, write_pdf
+
+    if config_file is None and DEFAULT_CONFIG.is_file():
+        config_file = DEFAULT_CONFIG
+    claims_dir = _claims_dir(claims, config_file or DEFAULT_CONFIG)
+    progress = Progress()
+    project = load_project([claims_dir])
+    if project.problems:  # warnings too: they belong in front of whoever publishes
+        click.echo(report.format_problems(project.problems, "text"), err=True)
+    summary = report.summary(project.problems, project.files, len(project.claims), len(project.entities))
+    if project.errors():
+        _fail(f"the claims are not fit to publish ({summary}); no PDF written")
+    progress(f"checked: {summary}")
+    try:
+        result = make_pdf(project, edition_info(config_file, claims_dir), progress)
+    except PdfError as error:
+        _fail(str(error))
+    for warning in result.warnings:
+        click.echo(f"warning: typst: {warning}", err=True)
+    write_pdf(out, result)
+    pages = f"{result.pages} pages, " if result.pages is not None else ""
+    click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
