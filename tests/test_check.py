@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import INVALID, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimsite.checks import load_project
 from claimsite.cli import main
 from claimsite.load import parse_text
-from conftest import INVALID, TODAY, VALID
 
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
 

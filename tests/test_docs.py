@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 
 from claimsite.cli import main
-from conftest import ROOT
 
 COMMANDS = sorted(main.commands)
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF003  (Cyrillic letters and typographic quotes are the point here)
+# ruff: noqa: RUF003  (Cyrillic letters and typographic quotes are the point here)
 """`claimsite new`: a commented template that fails the check until its TODOs are filled."""
 
 from __future__ import annotations

@@ -15,10 +15,8 @@ from click.testing import CliRunner
 from conftest import make_project
 from test_browser import CHROMIUM, CHROMIUM_ARGS, search
 
-from claimsite.checks import load_project
 from claimsite.cli import main
 from claimsite.offline import SHIM_PATH, ZIP_FOLDER, ZIP_PATH, offline_config
-from claimsite.render import RenderOptions, Site, render_home_summary
 from claimsite.site import load_site_config
 
 EPOCH = "1700000000"  # 2023-11-14 22:13:20 UTC

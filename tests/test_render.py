@@ -11,17 +11,16 @@ import html
 import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import markdown
 import pytest
+from conftest import ROOT, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimsite.checks import load_project
 from claimsite.render import RenderOptions, Site, render_site
 from claimsite.text import md, md_paragraphs
-from conftest import ROOT, TODAY, VALID
 
 GOLDEN = ROOT / "tests" / "golden"
 OPTIONS = RenderOptions(edit_url="https://github.com/example/claims/edit/main/claims/",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+from conftest import ROOT, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimsite.checks import load_project
 from claimsite.model import Claim, PartialDate, schema_files
-from conftest import ROOT, TODAY, VALID
 
 
 def test_committed_schema_is_current() -> None:

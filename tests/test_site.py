@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import INVALID, ROOT
 
 from claimsite.cli import main
-from conftest import INVALID, ROOT
 
 
 class Elements(HTMLParser):
@@ -182,8 +182,8 @@ def test_renamed_claim_keeps_its_old_address(project_dir: Path) -> None:
     (claims / "voice-on-recording.yaml").write_text(text, encoding="utf-8")
     old.unlink()
     leaked = claims / "leaked-order.yaml"
-    leaked.write_text(leaked.read_text(encoding="utf-8").replace("claim: voice-attribution", "claim: voice-on-recording"),
-                      encoding="utf-8")
+    text = leaked.read_text(encoding="utf-8")
+    leaked.write_text(text.replace("claim: voice-attribution", "claim: voice-on-recording"), encoding="utf-8")
     os.chdir(project_dir)
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 0, result.output

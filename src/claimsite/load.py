@@ -7,10 +7,10 @@ of being silently accepted. Timestamps stay strings: the schema parses dates and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-import re
 from typing import Any
 
 import yaml

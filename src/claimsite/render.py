@@ -274,9 +274,10 @@ def render_claim(site: Site, cid: str) -> str:
     out.append(f"**Why this status:** {md(claim.status_reason)}\n")
     if claim.basis:
         out.append(f"**Basis:** {md(', '.join(str(b) for b in claim.basis))}\n")
-    if claim.superseded_by:
-        out.append(f"!!! warning \"Superseded\"\n    This claim has been replaced by "
-                   f"{md_link(site.claims[claim.superseded_by].title, rel(page, site.claim_path(claim.superseded_by)))}.\n")
+    successor = site.claims.get(claim.superseded_by or "")
+    if successor is not None:
+        link = md_link(successor.title, rel(page, site.claim_path(str(claim.superseded_by))))
+        out.append(f'!!! warning "Superseded"\n    This claim has been replaced by {link}.\n')
     out.append("## Statement\n")
     out.append(md_paragraphs(claim.statement) + "\n")
     facts = []
@@ -306,6 +307,7 @@ def render_claim(site: Site, cid: str) -> str:
         out.append("")
     links = [(r.claim, RELATION_LABELS[r.relation], r.note) for r in claim.related]
     links += [(other, INVERSE_LABELS[relation], None) for other, relation in site.backlinks.get(cid, [])]
+    links = [link for link in links if link[0] in site.claims]  # a claim that failed its check (serve)
     if links:
         out.append("## Related claims\n")
         for other, relation, note in links:

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF003  (Cyrillic letters and typographic quotes are the point here)
+# ruff: noqa: RUF003  (Cyrillic letters and typographic quotes are the point here)
 """`claimsite new`: commented starting files for a claim or an entity.
 
 The templates are pure functions (values in, YAML text out). Every required value a contributor
