@@ -64,7 +64,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture claims built once with `claimsite build --offline`."""
     root = make_project(tmp_path_factory.mktemp("offline") / "project")
     output = build(root, "--offline")
-    assert "Offline copy:" in output
+    assert "claims-offline.zip (" in output
     return root
 
 

@@ -202,3 +202,21 @@ def test_a_retired_id_cannot_be_reused(project_dir: Path) -> None:
     assert result.exit_code == 1
     assert "'voice-attribution' is still the id of claims/voice-attribution.yaml; a retired id cannot be reused" \
         in result.output
+
+
+def test_build_with_pdf_links_it_from_every_page(project_dir: Path) -> None:
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build", "--pdf"])
+    assert result.exit_code == 0, result.output
+    site = project_dir / "site"
+    assert (site / "claims.pdf").read_bytes().startswith(b"%PDF-")
+    pages = [p for p in site.rglob("*.html") if p.name != "404.html" and "http-equiv=\"refresh\"" not in
+             p.read_text(encoding="utf-8")]
+    for page in pages:
+        links = [a.get("href") or "" for tag, a in parse(page).tags if tag == "a"]
+        targets = [(page.parent / href).resolve() for href in links if href.endswith("claims.pdf")]
+        assert targets and set(targets) == {(site / "claims.pdf").resolve()}, page
+
+
+def test_plain_build_has_no_pdf_link(built_site: Path) -> None:
+    assert "claims.pdf" not in (built_site / "index.html").read_text(encoding="utf-8")

@@ -95,40 +95,41 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 @click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the site (default: site_dir of mkdocs.yml, usually site/).")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors too.")
+@click.option("--pdf", is_flag=True, help="Also make the PDF edition and link it from every page.")
 @click.option("--offline", is_flag=True,
               help="Also build a copy that works from file:// without network, zipped into the site "
                    "(claims-offline.zip) and linked from the home page.")
-def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool) -> None:
+def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool,
+          pdf: bool) -> None:
     """Check the claims, then build the site with a strict MkDocs build.
 
     Nothing is written when the check or the build fails: the site is built
     in a temporary folder and moved into place only when it succeeded.
+    --pdf adds the PDF edition (site/claims.pdf, linked from every page);
+    --offline adds a zipped copy that works from file:// without network.
 
     Example:
 
         claimsite build --site-dir public/
 
-        claimsite build --offline
+        claimsite build --pdf --offline
     """
-    from claimsite.site import SiteError, build_site, claims_override
+    from claimsite.pdf import PdfError
+    from claimsite.publish import publish
+    from claimsite.site import SiteError, claims_override
 
     claims_dir = _claims_dir(claims, config_file)
     project = _checked(claims_dir, strict)
     try:
         with claims_override(claims):
-            if offline:
-                from claimsite.offline import build_with_offline_copy
-
-                made = build_with_offline_copy(config_file, project, site_dir=site_dir)
-                target = made.site_dir
-            else:
-                target = build_site(config_file, project, site_dir=site_dir)
-    except SiteError as error:
+            made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline)
+    except (SiteError, PdfError) as error:
         _fail(str(error))
-    click.echo(f"Built {len(project.claims)} claims into {target}")
-    if offline:
-        click.echo(f"Offline copy: {made.zip_file} ({made.zip_bytes / 1e6:.1f} MB); "
-                   f"builds took {made.site_seconds:.1f} s (site) and {made.offline_seconds:.1f} s (offline)")
+    timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in made.seconds.items())
+    click.echo(f"Built {len(project.claims)} claims into {made.site_dir} ({timings})")
+    for extra in (made.pdf_file, made.zip_file):
+        if extra is not None:
+            click.echo(f"  {extra} ({extra.stat().st_size / 1e6:.1f} MB)")
 
 
 @main.command()

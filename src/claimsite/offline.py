@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
-import time
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -29,8 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from claimsite.checks import Project
-from claimsite.site import SiteError, build_site, load_site_config, plugin_of
+from claimsite.site import SiteError, plugin_of
 
 ZIP_PATH = "claims-offline.zip"
 """Site-relative path of the zip when the plugin's `offline_zip_path` is not set."""
@@ -40,34 +35,6 @@ SHIM_PATH = "assets/javascripts/iframe-worker-shim.js"
 """Where the vendored shim lands in the offline copy; the name must contain 'iframe-worker'."""
 ZIP_EPOCH_MIN = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Zip timestamps cannot go earlier; also the timestamp when SOURCE_DATE_EPOCH is unset."""
-
-
-@dataclass(frozen=True)
-class OfflineBuild:
-    """What `build_with_offline_copy` made, and how long each build took."""
-
-    site_dir: Path
-    zip_file: Path
-    zip_bytes: int
-    site_seconds: float
-    offline_seconds: float
-
-
-def build_with_offline_copy(config_file: Path, project: Project, *,
-                            site_dir: Path | None = None) -> OfflineBuild:
-    """The normal site plus, inside it, a zipped copy that works from `file://` without network."""
-    zip_path = plugin_of(load_site_config(config_file)).config.offline_zip_path or ZIP_PATH
-    with tempfile.TemporaryDirectory(prefix="claimsite-offline-") as tmp:
-        started = time.perf_counter()
-        copy = build_site(config_file, project, site_dir=Path(tmp) / ZIP_FOLDER, prepare=offline_config)
-        offline_seconds = time.perf_counter() - started
-        zip_file = Path(tmp) / ZIP_PATH
-        write_zip(copy, ZIP_FOLDER, zip_file)
-        started = time.perf_counter()
-        target = build_site(config_file, project, site_dir=site_dir, prepare=with_zip(zip_file, zip_path))
-        site_seconds = time.perf_counter() - started
-    published = target / zip_path
-    return OfflineBuild(target, published, published.stat().st_size, site_seconds, offline_seconds)
 
 
 def offline_config(config: MkDocsConfig) -> None:
@@ -89,17 +56,8 @@ def offline_config(config: MkDocsConfig) -> None:
     polyfills = [p for p in config.extra.get("polyfills") or [] if "iframe-worker" not in str(p)]
     config.extra["polyfills"] = [*polyfills, SHIM_PATH]
     plugin_of(config).config.offline_zip_path = None  # the copy does not contain itself
+    plugin_of(config).config.pdf_path = None  # nor the PDF: it would double the download
     config.plugins["claimsite/offline-files"] = ExtraFiles({SHIM_PATH: _shim()})
-
-
-def with_zip(zip_file: Path, zip_path: str) -> Callable[[MkDocsConfig], None]:
-    """A `prepare` hook for the normal build: publish `zip_file` at `zip_path` and link it."""
-
-    def prepare(config: MkDocsConfig) -> None:
-        plugin_of(config).config.offline_zip_path = zip_path
-        config.plugins["claimsite/offline-files"] = ExtraFiles({zip_path: zip_file})
-
-    return prepare
 
 
 class ExtraFiles(BasePlugin):

@@ -25,7 +25,14 @@ from mkdocs.structure.pages import Page
 
 from claimsite import report
 from claimsite.checks import Project, load_project
-from claimsite.render import RenderOptions, Site, render_home_summary, render_redirects, render_site
+from claimsite.render import (
+    RenderOptions,
+    Site,
+    download_line,
+    render_home_summary,
+    render_redirects,
+    render_site,
+)
 
 log = logging.getLogger("mkdocs.plugins.claimsite")
 
@@ -43,7 +50,8 @@ class ClaimsiteConfig(Config):
     edit_url = c.Optional(c.Type(str))
     """Base URL for 'edit this claim' links, e.g. https://github.com/ORG/REPO/edit/main/claims/."""
     pdf_path = c.Optional(c.Type(str))
-    """Site-relative path of the PDF edition to link from every page (e.g. claims.pdf)."""
+    """Site-relative path of the PDF edition, linked from every page. `claimsite build --pdf` sets it
+    (default claims.pdf) and puts the PDF there; set it here only to choose another path."""
     offline_zip_path = c.Optional(c.Type(str))
     """Site-relative path of the offline copy (zip) to link from the home page."""
     permalink_directory_urls = c.Optional(c.Type(bool))
@@ -134,7 +142,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.is_homepage and self.site is not None:
-            return markdown + render_home_summary(self.site)
+            markdown += render_home_summary(self.site)
+        if self.config.pdf_path and files.get_file_from_path(self.config.pdf_path) is not None:
+            markdown += download_line(page.file.src_uri, self.config.pdf_path)
         return markdown
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:

@@ -495,6 +495,11 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
     return text + "\n" + " · ".join(links) + "\n"
 
 
+def download_line(page: str, pdf_path: str) -> str:
+    """The PDF download link appended to every page of a site built with the PDF edition."""
+    return f"\n\n{md_link('Download the PDF edition', rel(page, pdf_path))}{{ .claimsite-download }}\n"
+
+
 def render_redirects(site: Site) -> dict[str, str]:
     """Site-relative HTML files that send a claim's former addresses to its current page."""
     pages: dict[str, str] = {}
