@@ -21,7 +21,7 @@ serve: $(STAMP)
 	$(BIN)/claimsite serve --dev-addr 127.0.0.1:8000
 
 build: $(STAMP)
-	$(BIN)/claimsite build
+	$(BIN)/claimsite build --pdf --offline
 
 check: $(STAMP)
 	$(BIN)/claimsite check

@@ -81,7 +81,7 @@ def test_common_rules(path: Path) -> None:
     assert "--dirty" not in commands  # a dirty build has a partial search index
     assert "claimsite check --format github" in commands
     assert "claimsite build" in commands
-    assert "claimsite pdf -o site/claims.pdf" in commands
+    assert 'SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)" claimsite build --pdf --offline' in commands
     python = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "3.11"
 
@@ -92,8 +92,8 @@ def test_pull_request_workflow() -> None:
     checkout = steps(workflow)[0]
     assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0
     names = [step.get("name", step.get("uses")) for step in steps(workflow)]
-    assert names.index("Check claims") < names.index("Tests") < names.index("Build the site (strict)") \
-        < names.index("Build the PDF") < names.index("Keep the built site")
+    build = "Build the site (strict), the PDF edition and the offline copy"
+    assert names.index("Check claims") < names.index("Tests") < names.index(build) < names.index("Keep the built site")
     summary = step_named(workflow, "Summarise the change")
     assert summary["run"] == 'claimsite diff "origin/$BASE_REF" HEAD >> "$GITHUB_STEP_SUMMARY"'
     assert summary["env"]["BASE_REF"] == "${{ github.base_ref }}"  # never pasted into the script itself
