@@ -14,6 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import INVALID, ROOT
 
+from claimsite.checks import load_project
 from claimsite.cli import main
 
 
@@ -172,7 +173,17 @@ def test_the_repository_site_builds(tmp_path: Path) -> None:
     os.chdir(ROOT)
     result = CliRunner().invoke(main, ["build", "--site-dir", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "site" / "methodology" / "index.html").is_file()
+    site = tmp_path / "site"
+    for page in ["methodology", "about", "contributing"]:
+        assert (site / page / "index.html").is_file()
+    project = load_project([ROOT / "claims"])
+    assert len(project.claims) >= 27
+    for claim_id, loaded in project.claims.items():
+        html = (site / "claims" / claim_id / "index.html").read_text(encoding="utf-8")
+        sources = html.split('id="sources"', 1)[1].split("</ol>", 1)[0]
+        assert sources.count("<li>") == len(loaded.data.sources), claim_id
+        for source in loaded.data.sources:
+            assert f'href="{source.url.replace("&", "&amp;")}"' in sources or source.url in sources, claim_id
 
 
 def test_renamed_claim_keeps_its_old_address(project_dir: Path) -> None:
