@@ -477,8 +477,7 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
     text = f"\n\n## The claims in numbers\n\n{len(site.claims)} claims, {sources} sources, "
     text += f"{len(site.entities)} people and organisations.\n\n| Status | Claims |\n|---|---|\n"
     for status in Status:
-        text += f"| {badge(status)} {md_link(STATUS_LABELS[status], rel(page, f'status/{status}.md'))} " \
-                f"| {len(by_status[status])} |\n"
+        text += f"| [{badge(status)}]({rel(page, f'status/{status}.md')}) | {len(by_status[status])} |\n"
     recent = sorted(site.claims, key=lambda c: (site.claims[c].history[-1].date.sort_key(), c), reverse=True)
     if recent:
         text += "\n## Latest changes\n\n"
