@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
-from claimsite.checks import load_project
-from claimsite.model import Status
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimsite.checks import load_project, validate
+from claimsite.load import parse_text
+from claimsite.model import Claim, Entity, Status
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "synth.py"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -131,3 +135,15 @@ def test_urls_are_https_on_example_domains(claims: dict[str, dict[str, Any]]) ->
     urls = [s[k] for c in claims.values() for s in c["sources"] for k in ("url", "archive_url") if k in s]
     host = re.compile(r"^https://[a-z0-9.-]+\.example\.(org|com|net)/")
     assert urls and all(host.match(u) for u in urls)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32))
+def test_any_generated_claim_round_trips_yaml_model_json_model(seed: int) -> None:
+    """YAML -> model -> JSON -> model gives the same claim, for claims drawn from any seed."""
+    for path, text in synth.generate(3, seed=seed).items():
+        doc = parse_text(path, text)
+        model = Entity if path.startswith("entities/") else Claim
+        record, problems = validate(doc, model)
+        assert problems == [] and record is not None
+        assert model.model_validate_json(record.model_dump_json()) == record
