@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
