@@ -6,6 +6,7 @@ Each rule is one small generator: its docstring states the rule, it yields `(loc
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import gc
@@ -152,7 +153,11 @@ def _schema_message(model: type[BaseModel], error: Any) -> tuple[Loc, str, bool]
 
 
 def validate(doc: Document, model: type[RecordT]) -> tuple[RecordT | None, list[Problem]]:
-    """Validate parsed data against a record class; every schema error becomes a problem."""
+    """Validate parsed data against a record class; every schema error becomes a problem.
+
+    The record comes back with problems only when unknown fields were the sole errors (see
+    `_without_unknown_fields`), so the rules can still report on the rest of the file.
+    """
     if not isinstance(doc.data, dict):
         if doc.data is None:
             return None, []
@@ -160,11 +165,32 @@ def validate(doc: Document, model: type[RecordT]) -> tuple[RecordT | None, list[
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc, message, at_key = _schema_message(model, error)
-            problems.append(doc.problem(loc, message, key=at_key))
-        return None, problems
+        errors = exc.errors()
+    problems = [doc.problem(loc, message, key=at_key)
+                for loc, message, at_key in (_schema_message(model, error) for error in errors)]
+    return _without_unknown_fields(doc.data, model, errors), problems
+
+
+def _without_unknown_fields(data: dict[str, Any], model: type[RecordT], errors: list[Any]) -> RecordT | None:
+    """The record with its unknown fields left out, when they were its only schema errors.
+
+    A misspelt optional field is the most common mistake; the rules can still run on the rest, so
+    one pass reports every problem instead of revealing them one fix at a time. The result is only
+    used for checking: the file still fails.
+    """
+    if any(error["type"] != "extra_forbidden" for error in errors):
+        return None
+    cleaned = copy.deepcopy(data)
+    for error in errors:
+        *parents, name = error["loc"]
+        holder: Any = cleaned
+        for part in parents:
+            holder = holder[part]
+        holder.pop(name, None)
+    try:
+        return model.model_validate(cleaned)
+    except ValidationError:
+        return None
 
 
 # --------------------------------------------------------------------------- rules for one claim
