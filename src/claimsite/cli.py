@@ -41,19 +41,19 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def _check(paths: list[Path], fmt: str = "text", strict: bool = False) -> Project:
-    project = load_project(paths)
+def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool) -> Project:
+    project = load_project(paths, keep_records=keep_records)
     if project.problems:
         click.echo(report.format_problems(project.problems, fmt))
     if fmt != "json":
-        click.echo(report.summary(project.problems, project.files, len(project.claims), len(project.entities)),
+        click.echo(report.summary(project.problems, project.files, project.claim_count, project.entity_count),
                    err=fmt == "github")
     return project
 
 
 def _checked(claims: Path, strict: bool = False) -> Project:
     """Check, print problems; exit 1 when the claims are not fit to publish."""
-    project = _check([claims], strict=strict)
+    project = _check([claims], keep_records=True)
     if project.errors(strict=strict):
         sys.exit(1)
     return project
@@ -85,7 +85,7 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 
         claimsite check claims/ --format github
     """
-    project = _check(list(paths) or [DEFAULT_CLAIMS], fmt, strict)
+    project = _check(list(paths) or [DEFAULT_CLAIMS], fmt, keep_records=False)
     sys.exit(1 if project.errors(strict=strict) else 0)
 
 
@@ -358,7 +358,7 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     project = load_project([claims_dir])
     if project.problems:  # warnings too: they belong in front of whoever publishes
         click.echo(report.format_problems(project.problems, "text"), err=True)
-    summary = report.summary(project.problems, project.files, len(project.claims), len(project.entities))
+    summary = report.summary(project.problems, project.files, project.claim_count, project.entity_count)
     if project.errors():
         _fail(f"the claims are not fit to publish ({summary}); no PDF written")
     progress(f"checked: {summary}")
