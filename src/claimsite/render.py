@@ -309,7 +309,7 @@ def render_claim(site: Site, cid: str) -> str:
     links += [(other, INVERSE_LABELS[relation], None) for other, relation in site.backlinks.get(cid, [])]
     links = [link for link in links if link[0] in site.claims]  # a claim that failed its check (serve)
     if links:
-        out.append("## Related claims\n")
+        out.append("## Related claims { data-search-exclude }\n")
         for other, relation, note in links:
             target = site.claims[other]
             tail = f" — {md(note)}" if note else ""
