@@ -278,7 +278,9 @@ def test_same_claims_and_date_give_a_byte_identical_pdf(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         outputs.append((tmp_path / name).read_bytes())
     assert outputs[0] == outputs[1]
-    assert b"D:20251125" in outputs[0]  # the PDF's date is the edition date
+    info = pypdf.PdfReader(io.BytesIO(outputs[0])).metadata
+    assert info is not None and info.creation_date is not None
+    assert info.creation_date.date() == dt.date(2025, 11, 25)  # the PDF's date is the edition date
 
 
 # --------------------------------------------------------------------------- command
@@ -341,3 +343,35 @@ def test_synthetic_corpus_has_a_bookmark_per_claim_and_no_orphaned_heading(tmp_p
     for cid, (bookmark, page) in zip(in_order, claims_in_outline, strict=True):
         assert squeeze(bookmark.title) == squeeze(project.claims[cid].data.title)
         assert f"claimid{cid}" in pages[page], cid
+    assert_joined_parts_are_one_document(reader, project)
+
+
+def assert_joined_parts_are_one_document(reader: pypdf.PdfReader, project: Any) -> None:
+    """The edition was typeset in parts (pdf.CHUNK_CLAIMS claims each) and joined: page numbers run on,
+    every claim has a named destination on its own page, and every internal link leads to one."""
+    from claimsite.pdf import CHUNK_CLAIMS, LINK_PREFIX
+
+    assert len(project.claims) > CHUNK_CLAIMS  # more than one part
+    texts = [page.extract_text() for page in reader.pages]
+    for number, page_text in enumerate(texts[1:], start=2):
+        assert page_text.rstrip().endswith(str(number))
+    destinations = reader.named_destinations
+    for cid in project.claims:
+        page = reader.get_destination_page_number(destinations[f"claim-{cid}"])
+        assert f"claimid{cid}" in squeeze(texts[page]), cid
+    links = 0
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            assert not str(annotation.get("/A", {}).get("/URI", "")).startswith(LINK_PREFIX)
+            if "/Dest" in annotation:
+                assert str(annotation["/Dest"]) in destinations
+                links += 1
+    assert links > 2 * len(project.claims)  # contents, index and related claims
+    # A related claim's printed page is the page its destination is on, across parts too.
+    printed = re.sub(r"\s+", " ", " ".join(texts))
+    for cid, claim in project.claims.items():
+        for related in claim.data.related:
+            target = reader.get_destination_page_number(destinations[f"claim-{related.claim}"]) + 1
+            title = re.sub(r"\s+", " ", project.claims[related.claim].data.title)
+            assert f"{title} (p. {target})" in printed, (cid, related.claim)

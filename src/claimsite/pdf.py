@@ -1,33 +1,68 @@
 """Checked model -> one PDF edition, typeset by typst (the compiler ships inside the `typst` wheel).
 
-`render_typst` is pure: it turns the site model into typst source, the layout in
+`part_source` is pure: it turns one part of the edition into typst source, the layout in
 `templates/claims.typ` preceded by one line that defines `data`. All claim text travels inside that
 line as JSON in a typst string literal; the template only ever shows those strings as text, so
-nothing in a claim file can run typst code. `compile_pdf` turns the source into bytes in memory and
-`edition_info` gathers what the cover needs (title, date, source revision) from the environment.
+nothing in a claim file can run typst code. `edition_info` gathers what the cover needs (title,
+date, source revision) from the environment.
+
+Why the edition is typeset in parts. Typst keeps every page it lays out in memory, and its
+memoisation cache lives as long as the process (the `typst` package never clears it): one run over
+1,000 synthetic claims (1,424 pages) peaked at 1.85 GB, 5,000 claims at about 10 GB. Nothing in the
+template was to blame: without any `context`, outline or index the run still peaked at 1.6 GB, and
+1,400 pages of plain paragraphs take 1.4 GB. So `make_pdf` cuts the edition into parts of at most
+`CHUNK_CLAIMS` claims (the front matter joins the first, the index the last; a group cut in two
+starts a new page at the cut) and typesets each in a child process of its own, `WORKERS` at a time,
+so the peak is that of two small runs rather than one large one. pypdf then joins the parts.
+
+Page numbers cross parts, so they are settled as typst settles its own: every part is typeset with
+guessed numbers, the bookmarks of the typeset parts say on which page every heading landed, and
+parts whose source would change are typeset again, until none would (two rounds in practice, at
+most `MAX_ROUNDS`, after which a warning says so). The template prints every page number it is
+given (footer from `data.offset`, contents, related claims, index) and writes every link to a
+heading as `claimsite-internal:<key>`; the join gives each heading a named destination (`claim-<id>`
+for claims), points those links at them, and builds one outline from the parts' bookmarks.
+
+Measured on 2 cores (`claimsite pdf` on scripts/synth.py corpora, seed 7; peak = largest single
+process, and in brackets the largest sum over the process tree):
+
+| claims | before: time, peak, size      | after: time, peak, size                 |
+|--------|-------------------------------|-----------------------------------------|
+|    100 | 1.4 s, 254 MB, 2.1 MB         | 2.0 s, 169 MB (214 MB), 1.2 MB          |
+|  1,000 | 9-13 s, 1,839 MB, 20.5 MB     | 16.5 s, 313 MB (566 MB), 11.2 MB        |
+|  5,000 | -, about 10 GB                | 103 s, 1,341 MB (1,339 MB), 55 MB       |
+
+The typesetting is paid twice (the second round), and pypdf's join (pure Python) takes about 6 s
+and most of the parent's memory at 1,000 claims; at 5,000 the join is the peak. The PDF is smaller
+because the parts are typeset without PDF tags (pypdf cannot join structure trees, so tags would
+be left dangling); each part embeds its own font subsets.
 
 The output is deterministic: fonts come only from the compiler (system fonts are ignored, so another
-machine's fonts cannot change the layout) and every date comes from the edition, which comes from
-`SOURCE_DATE_EPOCH` when it is set.
+machine's fonts cannot change the layout), every date comes from the edition, which comes from
+`SOURCE_DATE_EPOCH` when it is set, and the parts, rounds and join do not depend on timing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, TextIO
 
-import typst
+import pypdf
 import yaml
+from pypdf.generic import ArrayObject, Fit, FloatObject, NameObject, NullObject, TextStringObject
 
 from claimsite.checks import Project
 from claimsite.model import STATUS_DEFINITIONS, STATUS_LABELS, Claim, EntityKind, Source, Status
@@ -244,22 +279,29 @@ def _facts(site: Site, claim: Claim) -> list[tuple[str, str]]:
     return [(name, value) for name, value in facts if value]
 
 
-def _related(site: Site, cid: str) -> list[dict[str, Any]]:
+def _related(site: Site, cid: str, pages: Mapping[str, int]) -> list[dict[str, Any]]:
     """Links from this claim and to it (backlinks), as the web page shows them."""
     links = [(r.claim, RELATION_LABELS[r.relation], r.note) for r in site.claims[cid].related]
     links += [(other, INVERSE_LABELS[relation], None) for other, relation in site.backlinks.get(cid, [])]
     related = []
     for other, relation, note in links:
         target = site.claims.get(other)
-        if target is None:  # a claim that failed to load: a link to it would be a dangling label
+        if target is None:  # a claim that failed to load: a link to it would lead nowhere
             continue
         related.append({"id": other, "title": plain(target.title), "status": STATUS_LABELS[target.status],
-                        "relation": relation, "note": optional(note)})
+                        "relation": relation, "note": optional(note), "page": pages.get(claim_key(other), 0)})
     return related
 
 
-def claim_data(site: Site, cid: str) -> dict[str, Any]:
-    """Everything the layout shows for one claim, as JSON-ready values (text already made plain)."""
+def claim_key(cid: str) -> str:
+    """The named destination of a claim's heading (ids are lowercase kebab-case)."""
+    return "claim-" + cid
+
+
+def claim_data(site: Site, cid: str, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """Everything the layout shows for one claim, as JSON-ready values (text already made plain).
+    `pages` maps heading keys to the page numbers printed next to links (0 when not known)."""
+    pages = pages or {}
     claim = site.claims[cid]
     numbers = {source.id: n for n, source in enumerate(claim.sources, start=1)}
     successor = claim.superseded_by
@@ -271,7 +313,8 @@ def claim_data(site: Site, cid: str) -> dict[str, Any]:
         "confidence": str(claim.confidence),
         "reason": plain(claim.status_reason),
         "basis": [str(basis) for basis in claim.basis],
-        "superseded_by": {"id": successor, "title": plain(site.claims[successor].title)}
+        "superseded_by": {"id": successor, "title": plain(site.claims[successor].title),
+                          "page": pages.get(claim_key(successor), 0)}
         if successor in site.claims else None,
         "statement": paragraphs(claim.statement),
         "facts": _facts(site, claim),
@@ -281,36 +324,133 @@ def claim_data(site: Site, cid: str) -> dict[str, Any]:
              "sources": [numbers[ref] for ref in r.sources if ref in numbers]}
             for r in claim.responses
         ],
-        "related": _related(site, cid),
+        "related": _related(site, cid, pages),
         "history": [{"date": str(h.date), "status": STATUS_LABELS[h.status], "note": plain(h.note or "")}
                     for h in claim.history],
     }
 
 
-def index_data(site: Site, document_order: Iterable[str]) -> list[dict[str, Any]]:
-    """People, then organisations, by name; each with its claims in the order the PDF prints them."""
+INDEX_PARTS = ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organisations"))
+
+
+def index_data(site: Site, document_order: Iterable[str],
+               pages: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """People, then organisations, by name; each with the pages of its claims in the order the PDF
+    prints them, one [page, key] per page (the key of the first claim on that page)."""
+    pages = pages or {}
     position = {cid: n for n, cid in enumerate(document_order)}
     parts = []
-    for kind, heading in ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organisations")):
+    for kind, heading in INDEX_PARTS:
         ids = sorted((eid for eid, e in site.entities.items() if e.kind is kind),
                      key=lambda eid: (site.entities[eid].name.casefold(), eid))
         entries = []
         for eid in ids:
             entity = site.entities[eid]
             claims = sorted(site.claims_by_entity.get(eid, []), key=position.__getitem__)
+            on_pages: dict[int, str] = {}
+            for cid in claims:
+                on_pages.setdefault(pages.get(claim_key(cid), 0), claim_key(cid))
             entries.append({
                 "name": plain(entity.name),
                 "native": [plain(name) for _, name in sorted(entity.names.items()) if name != entity.name],
                 "aliases": [plain(alias) for alias in entity.aliases],
                 "role": plain(entity.role),
-                "claims": claims,
+                "pages": [[page, key] for page, key in on_pages.items()],
             })
         parts.append({"heading": heading, "entries": entries})
     return parts
 
 
-def edition_data(site: Site, edition: EditionInfo) -> dict[str, Any]:
-    """The whole edition as one JSON-ready value: the only input of the typst template."""
+# --------------------------------------------------------------------------- parts
+
+
+CHUNK_CLAIMS = 150
+"""Most claims typeset in one compiler run. Memory grows with the pages of one run (about 1.7 MB per
+claim), not with the edition."""
+
+WORKERS = 2
+"""Compiler runs at a time (each its own process, so each gives its memory back when it ends)."""
+
+MAX_ROUNDS = 5
+"""Times the parts may be typeset again while the page numbers they print settle."""
+
+LINK_PREFIX = "claimsite-internal:"
+"""Links to headings are written as this + a key; the joined PDF links them to named destinations."""
+
+FRONT_KEYS = ("methodology", "ordering")
+INDEX_KEY = "index"
+
+
+def _group_key(status: Status) -> str:
+    return f"group-{status}"
+
+
+def _index_part_key(heading: str) -> str:
+    return f"{INDEX_KEY}-{heading.lower()}"
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of claims of one status; `heading` when the group starts here."""
+
+    status: Status
+    heading: bool
+    claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What one compiler run typesets, in this order: front matter, runs of claims, index."""
+
+    front: bool
+    pieces: tuple[_Piece, ...]
+    index: bool
+
+    def headings(self) -> list[tuple[int, str]]:
+        """(level, key) of every heading, in the order the layout sets them (and bookmarks them)."""
+        keys = [(1, FRONT_KEYS[0]), (2, FRONT_KEYS[1])] if self.front else []
+        for piece in self.pieces:
+            keys += [(1, _group_key(piece.status))] if piece.heading else []
+            keys += [(2, claim_key(cid)) for cid in piece.claims]
+        if self.index:
+            keys += [(1, INDEX_KEY)] + [(2, _index_part_key(heading)) for _, heading in INDEX_PARTS]
+        return keys
+
+
+def split_parts(groups: Mapping[Status, list[str]], size: int = CHUNK_CLAIMS) -> list[_Part]:
+    """The edition in parts of at most `size` claims: the front matter joins the first, the index the
+    last. A group too large for one part is cut into even runs, so no run is a small remainder."""
+    pieces: list[_Piece] = []
+    for status, ids in groups.items():
+        if not ids:
+            continue
+        runs = -(-len(ids) // size)
+        step = -(-len(ids) // runs)
+        pieces += [_Piece(status, start == 0, tuple(ids[start:start + step])) for start in range(0, len(ids), step)]
+    parts: list[list[_Piece]] = [[]]
+    for piece in pieces:
+        if parts[-1] and sum(len(p.claims) for p in parts[-1]) + len(piece.claims) > size:
+            parts.append([])
+        parts[-1].append(piece)
+    return [_Part(front=n == 0, pieces=tuple(run), index=n == len(parts) - 1) for n, run in enumerate(parts)]
+
+
+def _contents(site: Site, groups: Mapping[Status, list[str]], pages: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The table of contents: every heading to depth 2 with its page."""
+    entries = [(1, "Methodology", FRONT_KEYS[0]), (2, "How this edition is ordered", FRONT_KEYS[1])]
+    for status, ids in groups.items():
+        if ids:
+            entries.append((1, f"{STATUS_LABELS[status]} claims", _group_key(status)))
+            entries += [(2, plain(site.claims[cid].title), claim_key(cid)) for cid in ids]
+    entries.append((1, "Index of people and organisations", INDEX_KEY))
+    entries += [(2, heading, _index_part_key(heading)) for _, heading in INDEX_PARTS]
+    return [{"level": level, "title": title, "key": key, "page": pages.get(key, 0)} for level, title, key in entries]
+
+
+def part_data(site: Site, edition: EditionInfo, part: _Part, pages: Mapping[str, int],
+              offset: int) -> dict[str, Any]:
+    """One part as a JSON-ready value: the only input of the typst template. `pages` maps heading
+    keys to their page numbers; `offset` is the number of pages before the part."""
     groups = claims_in_order(site)
     return {
         "edition": {
@@ -319,14 +459,18 @@ def edition_data(site: Site, edition: EditionInfo) -> dict[str, Any]:
                      "text": edition.date.isoformat()},
             "revision": plain(edition.revision),
         },
+        "offset": offset,
+        "front": part.front,
         "totals": {"claims": len(site.claims), "sources": sum(len(c.sources) for c in site.claims.values()),
                    "entities": len(site.entities)},
         "statuses": [{"label": STATUS_LABELS[s], "definition": STATUS_DEFINITIONS[s], "count": len(groups[s])}
                      for s in Status],
         "order": ORDER_NOTE,
-        "groups": [{"heading": f"{STATUS_LABELS[s]} claims", "definition": STATUS_DEFINITIONS[s],
-                    "claims": [claim_data(site, cid) for cid in ids]} for s, ids in groups.items()],
-        "index": index_data(site, (cid for ids in groups.values() for cid in ids)),
+        "contents": _contents(site, groups, pages) if part.front else [],
+        "groups": [{"heading": f"{STATUS_LABELS[p.status]} claims" if p.heading else None,
+                    "definition": STATUS_DEFINITIONS[p.status],
+                    "claims": [claim_data(site, cid, pages) for cid in p.claims]} for p in part.pieces],
+        "index": index_data(site, (cid for ids in groups.values() for cid in ids), pages) if part.index else None,
     }
 
 
@@ -339,12 +483,19 @@ def template() -> str:
     return files("claimsite").joinpath("templates/claims.typ").read_text(encoding="utf-8")
 
 
+def part_source(data: Mapping[str, Any]) -> str:
+    """The typst source of one part: `data` as a JSON string literal, then the layout. Pure."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"#let data = json(bytes({typst_string(payload)}))\n" + template()
+
+
 def render_typst(site: Site | Project, edition: EditionInfo) -> str:
-    """The typst source of the edition: `data` as a JSON string literal, then the layout. Pure."""
+    """The whole edition as a single part, before any page number is known (they print as 0)."""
     if isinstance(site, Project):
         site = Site(site)
-    payload = json.dumps(edition_data(site, edition), ensure_ascii=False, separators=(",", ":"))
-    return f"#let data = json(bytes({typst_string(payload)}))\n" + template()
+    whole = _Part(front=True, pieces=tuple(_Piece(status, True, tuple(ids))
+                                           for status, ids in claims_in_order(site).items() if ids), index=True)
+    return part_source(part_data(site, edition, whole, {}, 0))
 
 
 @dataclass(frozen=True)
@@ -353,28 +504,198 @@ class Pdf:
 
     data: bytes
     warnings: tuple[str, ...] = ()
+    page_count: int | None = None
 
     @property
     def pages(self) -> int | None:
-        """The page count from the page tree's root (typst writes it uncompressed); None if not found."""
+        """The page count: as counted when the PDF was joined, else from the page tree's root (typst
+        writes it uncompressed); None if not found."""
+        if self.page_count is not None:
+            return self.page_count
         match = _PAGES_RE.search(self.data)
         return int(match.group(1)) if match else None
 
 
+# The compiler keeps what it laid out in a process-wide cache that nothing in the `typst` package
+# clears, so every part is typeset in a fresh process: its memory goes back when it exits.
+_WORKER = """
+import json, sys, typst
+source = sys.stdin.buffer.read()
+try:
+    data, warnings = typst.compile_with_warnings(source, format="pdf", ignore_system_fonts=True,
+                                                 timestamp=int(sys.argv[1]), pdf_tags=False)
+except typst.TypstError as error:
+    sys.stderr.write(json.dumps({"error": error.message}))
+    sys.exit(1)
+sys.stderr.write(json.dumps({"warnings": [w.message for w in warnings]}))
+sys.stdout.buffer.write(data)
+"""
+
+
 def compile_pdf(source: str, edition: EditionInfo) -> Pdf:
-    """Typeset typst source into a PDF, in memory, with the compiler's own fonts only."""
+    """Typeset typst source into a PDF with the compiler's own fonts only, in a child process."""
+    # A lone surrogate (a YAML escape can make one) cannot be encoded: it becomes '?'.
+    done = subprocess.run([sys.executable, "-c", _WORKER, str(edition.timestamp)],
+                          input=source.encode("utf-8", "replace"), capture_output=True, check=False)
     try:
-        data, warnings = typst.compile_with_warnings(
-            # A lone surrogate (a YAML escape can make one) cannot be encoded: it becomes '?'.
-            source.encode("utf-8", "replace"),
-            format="pdf",
-            ignore_system_fonts=True,
-            timestamp=edition.timestamp,
-        )
-    except typst.TypstError as error:
-        raise PdfError(f"typst could not typeset the PDF: {error.message}") from None
-    assert isinstance(data, bytes)
-    return Pdf(data, tuple(warning.message for warning in warnings))
+        report = json.loads(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        report = {"error": done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"}
+    if done.returncode != 0 or "error" in report:
+        raise PdfError(f"typst could not typeset the PDF: {report.get('error', 'no output')}")
+    return Pdf(done.stdout, tuple(report["warnings"]))
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A heading as the typeset part bookmarks it."""
+
+    level: int
+    """The heading's level (1 or 2)."""
+    title: str
+    page: int
+    """Page index within the part, from 0."""
+    left: float
+    top: float
+
+
+def _bookmarks(reader: pypdf.PdfReader) -> list[_Placed]:
+    placed: list[_Placed] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                placed.append(_Placed(level, str(item.title), reader.get_destination_page_number(item),
+                                      float(item.get("/Left") or 0), float(item.get("/Top") or 0)))
+
+    walk(reader.outline, 1)
+    return placed
+
+
+@dataclass
+class _Typeset:
+    source_hash: str
+    pdf: Pdf
+    pages: int
+    headings: dict[str, _Placed]
+
+
+def _typeset(part: _Part, source: str, edition: EditionInfo) -> _Typeset:
+    pdf = compile_pdf(source, edition)
+    reader = pypdf.PdfReader(io.BytesIO(pdf.data))
+    placed = _bookmarks(reader)
+    keys = part.headings()
+    if len(placed) != len(keys):
+        raise PdfError("a typeset part's bookmarks do not match its headings (did templates/claims.typ change?)")
+    # A part that starts inside a group has claim headings without a group heading before them, which
+    # typst bookmarks at the top level: the level is the heading's, as `keys` gives it.
+    headings = {key: _Placed(level, p.title, p.page, p.left, p.top)
+                for (level, key), p in zip(keys, placed, strict=True)}
+    return _Typeset(_hash(source), pdf, len(reader.pages), headings)
+
+
+def _hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8", "replace")).hexdigest()
+
+
+def _estimate(parts: list[_Part], site: Site) -> dict[str, int]:
+    """First guesses at page numbers, so that they have about the right number of digits."""
+    page = 3 + len(site.claims) // 40
+    pages: dict[str, int] = {}
+    for part in parts:
+        for _, key in part.headings():
+            pages[key] = int(page)
+            page += 1.4 if key.startswith("claim-") else 1
+    return pages
+
+
+def typeset_parts(site: Site, edition: EditionInfo, parts: list[_Part],
+                  progress: Callable[[str], None] = lambda _: None) -> list[_Typeset]:
+    """Typeset every part until the page numbers they print are the pages their headings are on.
+    Each round typesets again only the parts whose source changed; usually two rounds suffice."""
+    pages = _estimate(parts, site)
+    offsets = [0] * len(parts)
+    done: list[_Typeset | None] = [None] * len(parts)
+    unsettled = False
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for round_number in range(1, MAX_ROUNDS + 2):
+            sources = [part_source(part_data(site, edition, part, pages, offset))
+                       for part, offset in zip(parts, offsets, strict=True)]
+            stale = [n for n, source in enumerate(sources) if done[n] is None or done[n].source_hash != _hash(source)]
+            if not stale:
+                break
+            if round_number > MAX_ROUNDS:
+                unsettled = True
+                break
+            progress(f"typesetting {len(stale)} of {len(parts)} parts (round {round_number})…")
+            results = pool.map(_typeset, [parts[n] for n in stale], [sources[n] for n in stale],
+                               [edition] * len(stale))
+            for n, result in zip(stale, results, strict=True):
+                done[n] = result
+            typeset = [result for result in done if result is not None]
+            offsets = [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))]
+            pages = {key: offset + placed.page + 1 for offset, t in zip(offsets, typeset, strict=True)
+                     for key, placed in t.headings.items()}
+    finished = [result for result in done if result is not None]
+    if unsettled:
+        first = finished[0]
+        warning = f"page numbers did not settle in {MAX_ROUNDS} rounds; some printed page numbers may be wrong"
+        finished[0] = _Typeset(first.source_hash, Pdf(first.pdf.data, (*first.pdf.warnings, warning)),
+                               first.pages, first.headings)
+    return finished
+
+
+def join_parts(typeset: list[_Typeset]) -> Pdf:
+    """One PDF of the typeset parts: their pages, one outline of all their bookmarks, a named
+    destination per heading, and every `claimsite-internal:` link made a link to one."""
+    writer = pypdf.PdfWriter()
+    first = pypdf.PdfReader(io.BytesIO(typeset[0].pdf.data))
+    writer.pdf_header = first.pdf_header
+    for part in typeset:
+        writer.append(pypdf.PdfReader(io.BytesIO(part.pdf.data)), import_outline=False)
+    page_refs = [page.indirect_reference for page in writer.pages]
+
+    offset = 0
+    parent = None
+    destinations = []
+    for part in typeset:
+        for key, placed in part.headings.items():
+            page = offset + placed.page
+            fit = Fit.xyz(left=placed.left, top=placed.top)
+            if placed.level == 1:
+                parent = writer.add_outline_item(title=placed.title, page_number=page, fit=fit)
+            else:
+                writer.add_outline_item(title=placed.title, page_number=page, parent=parent, fit=fit)
+            destinations.append((key, ArrayObject([page_refs[page], NameObject("/XYZ"), FloatObject(placed.left),
+                                                   FloatObject(placed.top), NullObject()])))
+        offset += part.pages
+    names = writer.get_named_dest_root()
+    for key, destination in sorted(destinations):
+        names.extend([TextStringObject(key), destination])
+    known = {key for key, _ in destinations}
+
+    for page in writer.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(LINK_PREFIX) and uri[len(LINK_PREFIX):] in known:
+                del annotation["/A"]
+                annotation[NameObject("/Dest")] = TextStringObject(uri[len(LINK_PREFIX):])
+
+    info = first.trailer.get("/Info")
+    if info is not None:
+        writer.add_metadata({key: value for key, value in info.get_object().items()})
+    for key in ("/Lang", "/ViewerPreferences"):
+        if key in first.trailer["/Root"]:
+            writer._root_object[NameObject(key)] = first.trailer["/Root"][key].clone(writer)
+    writer.page_mode = "/UseOutlines"
+    out = io.BytesIO()
+    writer.write(out)
+    warnings = tuple(dict.fromkeys(w for part in typeset for w in part.pdf.warnings))
+    return Pdf(out.getvalue(), warnings, len(page_refs))
 
 
 class Progress:
@@ -393,10 +714,10 @@ def make_pdf(site: Site | Project, edition: EditionInfo, progress: Progress | No
     """Render and compile the edition, reporting each step to `progress`."""
     progress = progress or Progress()
     site = site if isinstance(site, Site) else Site(site)
-    source = render_typst(site, edition)
-    progress(f"rendered {len(site.claims)} claims ({len(source.encode()) // 1024} KB of typst source)")
-    progress("compiling PDF…")
-    return compile_pdf(source, edition)
+    parts = split_parts(claims_in_order(site))
+    typeset = typeset_parts(site, edition, parts, progress)
+    progress(f"joining {len(parts)} parts…")
+    return join_parts(typeset)
 
 
 def write_pdf(path: Path, pdf: Pdf) -> Path:
