@@ -146,22 +146,16 @@ def source_revision(folder: Path) -> str:
     return commit + ("-dirty" if git("status", "--porcelain", "--", ".") else "")
 
 
-class _TagBlindLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without MkDocs: values behind tags (!ENV, !!python/...) become None."""
-
-
-_TagBlindLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def site_name(config_file: Path | None) -> str | None:
     """`site_name` from mkdocs.yml, when the file exists and the name is plain text."""
     if config_file is None or not config_file.is_file():
         return None
+    from claimsite.site import read_config_file
+
     try:
-        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TagBlindLoader)
+        name = read_config_file(config_file).get("site_name")
     except (yaml.YAMLError, UnicodeDecodeError):
         return None
-    name = config.get("site_name") if isinstance(config, dict) else None
     return one_line(name) if isinstance(name, str) and name.strip() else None
 
 

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import yaml
 from mkdocs.commands.build import build as mkdocs_build
@@ -142,10 +143,15 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     return write_tree(out, files)
 
 
+def read_config_file(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data, without MkDocs: tagged values (`!ENV`, `!!python/...`) stay opaque."""
+    raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    return raw if isinstance(raw, dict) else {}
+
+
 def _standalone_config(config_file: Path) -> str:
     """The project's mkdocs.yml without the claimsite plugin, with what its pages need spelled out."""
-    text = config_file.read_text(encoding="utf-8")
-    raw = yaml.load(text, Loader=_TolerantLoader)
+    raw = read_config_file(config_file)
     plugins = [p for p in raw.get("plugins", []) if p != "claimsite" and not (isinstance(p, dict) and "claimsite" in p)]
     raw["plugins"] = plugins
     raw["docs_dir"] = "docs"
