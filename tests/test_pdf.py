@@ -27,7 +27,6 @@ from claimsite.cli import main
 from claimsite.model import STATUS_LABELS, Status
 from claimsite.pdf import (
     EditionInfo,
-    Progress,
     claims_in_order,
     edition_date,
     edition_info,
@@ -37,6 +36,7 @@ from claimsite.pdf import (
     site_name,
     typst_string,
 )
+from claimsite.progress import Progress
 from claimsite.render import Site
 
 EDITION = EditionInfo(title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234")
@@ -316,6 +316,10 @@ def test_progress_only_on_a_terminal_outside_ci() -> None:
     pipe = io.StringIO()
     Progress(pipe, {})("compiling PDF…")
     assert pipe.getvalue() == ""
+    counter = Terminal()
+    for done in range(1, 6):
+        Progress(counter, {}).count(done, 5, "pages", every=2)
+    assert counter.getvalue() == "\rpages: 2 of 5\rpages: 4 of 5\rpages: 5 of 5\n"
 
 
 # --------------------------------------------------------------------------- a larger corpus

@@ -349,7 +349,8 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
 
         SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) claimsite pdf
     """
-    from claimsite.pdf import PdfError, Progress, edition_info, make_pdf, write_pdf
+    from claimsite.pdf import PdfError, edition_info, make_pdf, write_pdf
+    from claimsite.progress import Progress
 
     if config_file is None and DEFAULT_CONFIG.is_file():
         config_file = DEFAULT_CONFIG

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pypdf
 import yaml
@@ -66,6 +66,7 @@ from pypdf.generic import ArrayObject, Fit, FloatObject, NameObject, NullObject,
 
 from claimsite.checks import Project
 from claimsite.model import STATUS_DEFINITIONS, STATUS_LABELS, Claim, EntityKind, Source, Status
+from claimsite.progress import Progress
 from claimsite.render import (
     FLAG_LABELS,
     INVERSE_LABELS,
@@ -693,18 +694,6 @@ def join_parts(typeset: list[_Typeset]) -> Pdf:
     writer.write(out)
     warnings = tuple(dict.fromkeys(w for part in typeset for w in part.pdf.warnings))
     return Pdf(out.getvalue(), warnings, len(page_refs))
-
-
-class Progress:
-    """Progress lines on stderr for people watching a terminal; silent in CI and in pipes."""
-
-    def __init__(self, stream: TextIO | None = None, environ: Mapping[str, str] = os.environ) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() and not environ.get("CI")
-
-    def __call__(self, message: str) -> None:
-        if self.enabled:
-            print(message, file=self.stream, flush=True)
 
 
 def make_pdf(site: Site | Project, edition: EditionInfo, progress: Progress | None = None) -> Pdf:

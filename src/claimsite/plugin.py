@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 
 from claimsite import report
 from claimsite.checks import Project, load_project
+from claimsite.progress import Progress
 from claimsite.render import (
     RenderOptions,
     Site,
@@ -64,6 +65,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.progress = Progress()
+        self.pages_total = 0
+        self.pages_done = 0
         self.serving = False
         self.site: Site | None = None
         self.pages: dict[str, str] = {}
@@ -113,6 +117,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         )
         self.site = Site(project, options)
         self.pages = render_site(self.site)
+        self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
 
     def _report(self, project: Project) -> None:
         # Under `serve`, problems go to stderr directly: through the mkdocs logger they would count
@@ -122,6 +127,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 print(f"ERROR   -  {problem}", file=sys.stderr, flush=True)
             else:
                 (log.error if problem.severity == "error" else log.warning)(str(problem))
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self.pages_done += 1
+        self.progress.count(self.pages_done, self.pages_total, "pages written")
+        return output
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         for path, content in self.pages.items():
@@ -134,6 +144,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
         files.append(File.generated(config, CSS_PATH, content=self.css()))
+        self.pages_done, self.pages_total = 0, len(files.documentation_pages())
         if self.site is not None:
             for path, html in render_redirects(self.site).items():
                 if files.get_file_from_path(path) is None:

@@ -49,7 +49,8 @@ def publish(config_file: Path, project: Project, *, site_dir: Path | None = None
     extras: dict[str, str | Path] = {}
     with tempfile.TemporaryDirectory(prefix="claimsite-publish-") as tmp:
         if pdf:
-            from claimsite.pdf import Progress, edition_info, make_pdf, write_pdf
+            from claimsite.pdf import edition_info, make_pdf, write_pdf
+            from claimsite.progress import Progress
 
             claims_dir = plugin.claims_path(load_site_config(config_file))
             edition = edition_info(config_file, claims_dir)
