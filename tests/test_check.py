@@ -15,9 +15,9 @@ from conftest import INVALID, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimsite.checks import load_project
 from claimsite.cli import main
 from claimsite.load import parse_text
+from claimsite.project import load_project
 
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
 

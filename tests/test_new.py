@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import ROOT, TODAY, VALID
 
-from claimsite.checks import load_project
 from claimsite.cli import main
+from claimsite.project import load_project
 from claimsite.scaffold import slugify
 
 

@@ -22,7 +22,6 @@ import typst
 from click.testing import CliRunner
 from conftest import ROOT, TODAY, VALID
 
-from claimsite.checks import load_project
 from claimsite.cli import main
 from claimsite.model import STATUS_LABELS, Status
 from claimsite.pdf import (
@@ -37,6 +36,7 @@ from claimsite.pdf import (
     typst_string,
 )
 from claimsite.progress import Progress
+from claimsite.project import load_project
 from claimsite.render import Site
 
 EDITION = EditionInfo(title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234")

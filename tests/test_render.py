@@ -18,7 +18,7 @@ from conftest import ROOT, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimsite.checks import load_project
+from claimsite.project import load_project
 from claimsite.render import RenderOptions, Site, render_site
 from claimsite.text import md, md_paragraphs
 

@@ -8,8 +8,8 @@ from conftest import ROOT, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimsite.checks import load_project
 from claimsite.model import Claim, PartialDate, schema_files
+from claimsite.project import load_project
 
 
 def test_committed_schema_is_current() -> None:

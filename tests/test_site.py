@@ -14,8 +14,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import INVALID, ROOT
 
-from claimsite.checks import load_project
 from claimsite.cli import main
+from claimsite.project import load_project
 
 
 class Elements(HTMLParser):

@@ -14,9 +14,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimsite.checks import load_project, validate
 from claimsite.load import parse_text
 from claimsite.model import Claim, Entity, Status
+from claimsite.project import load_project
+from claimsite.validate import validate
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "synth.py"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")

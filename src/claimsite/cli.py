@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from claimsite import report
-from claimsite.checks import Project, load_project
+from claimsite.project import Project, load_project
 
 DEFAULT_CLAIMS = Path("claims")
 DEFAULT_CONFIG = Path("mkdocs.yml")

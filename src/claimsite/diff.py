@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from claimsite.checks import validate
 from claimsite.load import MAX_FILE_BYTES, Document, parse_text
 from claimsite.model import Claim, Entity, Record
 from claimsite.problems import Problem
 from claimsite.text import one_line
+from claimsite.validate import validate
 
 Snapshot = Mapping[str, str | bytes]
 """Path inside the claims folder (`x.yaml`, `entities/y.yaml`) -> the file's content."""

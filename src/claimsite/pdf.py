@@ -64,9 +64,9 @@ import pypdf
 import yaml
 from pypdf.generic import ArrayObject, Fit, FloatObject, NameObject, NullObject, TextStringObject
 
-from claimsite.checks import Project
 from claimsite.model import STATUS_DEFINITIONS, STATUS_LABELS, Claim, EntityKind, Source, Status
 from claimsite.progress import Progress
+from claimsite.project import Project
 from claimsite.render import (
     FLAG_LABELS,
     INVERSE_LABELS,

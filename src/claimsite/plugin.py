@@ -24,8 +24,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from claimsite import report
-from claimsite.checks import Project, load_project
 from claimsite.progress import Progress
+from claimsite.project import Project, load_project
 from claimsite.render import (
     RenderOptions,
     Site,

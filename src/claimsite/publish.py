@@ -14,8 +14,8 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 
-from claimsite.checks import Project
 from claimsite.offline import ZIP_FOLDER, ZIP_PATH, ExtraFiles, offline_config, write_zip
+from claimsite.project import Project
 from claimsite.site import build_site, load_site_config, plugin_of
 
 PDF_PATH = "claims.pdf"

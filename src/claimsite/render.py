@@ -15,7 +15,6 @@ from functools import cached_property
 
 import yaml
 
-from claimsite.checks import Project
 from claimsite.model import (
     STATUS_DEFINITIONS,
     STATUS_LABELS,
@@ -26,6 +25,7 @@ from claimsite.model import (
     Source,
     Status,
 )
+from claimsite.project import Project
 from claimsite.text import attr, md, md_link, md_paragraphs, slug
 
 LANGUAGE_NAMES = {"en": "English", "be": "Belarusian", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish",

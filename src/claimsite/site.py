@@ -22,8 +22,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 
-from claimsite.checks import Project
 from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, ClaimsitePlugin
+from claimsite.project import Project
 from claimsite.write import write_tree
 
 CLAIMS_ENV = "CLAIMSITE_CLAIMS_DIR"
