@@ -13,7 +13,7 @@ template was to blame: without any `context`, outline or index the run still pea
 1,400 pages of plain paragraphs take 1.4 GB. So `make_pdf` cuts the edition into parts of at most
 `CHUNK_CLAIMS` claims (the front matter joins the first, the index the last; a group cut in two
 starts a new page at the cut) and typesets each in a child process of its own, `WORKERS` at a time,
-so the peak is that of two small runs rather than one large one. pypdf then joins the parts.
+so the peak is that of two small runs rather than one large one. qpdf (pikepdf) then joins the parts.
 
 Page numbers cross parts, so they are settled as typst settles its own: every part is typeset with
 guessed numbers, the bookmarks of the typeset parts say on which page every heading landed, and
@@ -23,19 +23,20 @@ given (footer from `data.offset`, contents, related claims, index) and writes ev
 heading as `claimsite-internal:<key>`; the join gives each heading a named destination (`claim-<id>`
 for claims), points those links at them, and builds one outline from the parts' bookmarks.
 
-Measured on 2 cores (`claimsite pdf` on scripts/synth.py corpora, seed 7; peak = largest single
-process, and in brackets the largest sum over the process tree):
+Measured on 2 cores (`claimsite pdf` on scripts/synth.py corpora; "tree" is the largest sum of
+resident memory over the whole process tree, sampled every 50 ms):
 
-| claims | before: time, peak, size      | after: time, peak, size                 |
-|--------|-------------------------------|-----------------------------------------|
-|    100 | 1.4 s, 254 MB, 2.1 MB         | 2.0 s, 169 MB (214 MB), 1.2 MB          |
-|  1,000 | 9-13 s, 1,839 MB, 20.5 MB     | 16.5 s, 313 MB (566 MB), 11.2 MB        |
-|  5,000 | -, about 10 GB                | 103 s, 1,341 MB (1,339 MB), 55 MB       |
+| claims | one typst run: time, peak, size | parts, joined by pypdf        | parts, joined by qpdf (now)  |
+|--------|---------------------------------|-------------------------------|------------------------------|
+|    100 | 1.4 s, 254 MB, 2.1 MB           | 2.0 s, 214 MB tree, 1.2 MB    | 1.7 s, 221 MB tree, 1.1 MB   |
+|  1,000 | 9-13 s, 1,839 MB, 20.5 MB       | 16.3 s, 566 MB tree, 11.2 MB  | 10.7 s, 444 MB tree, 10.9 MB |
+|  5,000 | -, about 10 GB                  | 103 s, 1,339 MB tree, 55 MB   | 57 s, 1,114 MB tree, 54 MB   |
 
-The typesetting is paid twice (the second round), and pypdf's join (pure Python) takes about 6 s
-and most of the parent's memory at 1,000 claims; at 5,000 the join is the peak. The PDF is smaller
-because the parts are typeset without PDF tags (pypdf cannot join structure trees, so tags would
-be left dangling); each part embeds its own font subsets.
+The typesetting is paid twice (the second round). pypdf, pure Python, spent 5 of those 16 s parsing
+the parts' objects; qpdf joins them in well under a second. At 5,000 claims the joined document in
+qpdf is the peak. The PDF is smaller than one typst run's because the parts are typeset without PDF
+tags (structure trees of separate files cannot be joined, so tags would be left dangling); each part
+embeds its own font subsets.
 
 The output is deterministic: fonts come only from the compiler (system fonts are ignored, so another
 machine's fonts cannot change the layout), every date comes from the edition, which comes from
@@ -60,9 +61,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import pypdf
+import pikepdf
 import yaml
-from pypdf.generic import ArrayObject, Fit, FloatObject, NameObject, NullObject, TextStringObject
 
 from claimsite.model import STATUS_DEFINITIONS, STATUS_LABELS, Claim, EntityKind, Source, Status
 from claimsite.progress import Progress
@@ -554,18 +554,22 @@ class _Placed:
     top: float
 
 
-def _bookmarks(reader: pypdf.PdfReader) -> list[_Placed]:
+def _bookmarks(document: pikepdf.Pdf) -> list[_Placed]:
+    """Every bookmark of a typeset part, in document order, with the place it points at."""
+    page_index = {page.obj.objgen: n for n, page in enumerate(document.pages)}
     placed: list[_Placed] = []
 
-    def walk(items: list[Any], level: int) -> None:
+    def walk(items: list[pikepdf.OutlineItem], level: int) -> None:
         for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            else:
-                placed.append(_Placed(level, str(item.title), reader.get_destination_page_number(item),
-                                      float(item.get("/Left") or 0), float(item.get("/Top") or 0)))
+            target = item.destination
+            if not isinstance(target, pikepdf.Array) or len(target) < 4:
+                raise PdfError("a typeset part has a bookmark without a page position")
+            placed.append(_Placed(level, str(item.title), page_index[target[0].objgen],
+                                  float(target[2] or 0), float(target[3] or 0)))
+            walk(list(item.children), level + 1)
 
-    walk(reader.outline, 1)
+    with document.open_outline() as outline:
+        walk(list(outline.root), 1)
     return placed
 
 
@@ -579,8 +583,9 @@ class _Typeset:
 
 def _typeset(part: _Part, source: str, edition: EditionInfo) -> _Typeset:
     pdf = compile_pdf(source, edition)
-    reader = pypdf.PdfReader(io.BytesIO(pdf.data))
-    placed = _bookmarks(reader)
+    with pikepdf.Pdf.open(io.BytesIO(pdf.data)) as document:
+        placed = _bookmarks(document)
+        page_count = len(document.pages)
     keys = part.headings()
     if len(placed) != len(keys):
         raise PdfError("a typeset part's bookmarks do not match its headings (did templates/claims.typ change?)")
@@ -588,7 +593,7 @@ def _typeset(part: _Part, source: str, edition: EditionInfo) -> _Typeset:
     # typst bookmarks at the top level: the level is the heading's, as `keys` gives it.
     headings = {key: _Placed(level, p.title, p.page, p.left, p.top)
                 for (level, key), p in zip(keys, placed, strict=True)}
-    return _Typeset(_hash(source), pdf, len(reader.pages), headings)
+    return _Typeset(_hash(source), pdf, page_count, headings)
 
 
 def _hash(source: str) -> str:
@@ -644,56 +649,64 @@ def typeset_parts(site: Site, edition: EditionInfo, parts: list[_Part],
 
 def join_parts(typeset: list[_Typeset]) -> Pdf:
     """One PDF of the typeset parts: their pages, one outline of all their bookmarks, a named
-    destination per heading, and every `claimsite-internal:` link made a link to one."""
-    writer = pypdf.PdfWriter()
-    first = pypdf.PdfReader(io.BytesIO(typeset[0].pdf.data))
-    writer.pdf_header = first.pdf_header
-    for part in typeset:
-        # add_page, not append: append rewrites every link annotation for merged documents (70% of
-        # the join's time), and ours are URI links that are made internal below anyway.
-        for page in pypdf.PdfReader(io.BytesIO(part.pdf.data)).pages:
-            writer.add_page(page)
-    page_refs = [page.indirect_reference for page in writer.pages]
+    destination per heading, and every `claimsite-internal:` link made a link to one.
 
+    qpdf (through pikepdf) does the joining: pypdf, pure Python, took 5 s of the 16 s that
+    1,000 claims needed, most of it parsing objects; qpdf takes a fraction of a second.
+    """
+    parts = [pikepdf.Pdf.open(io.BytesIO(part.pdf.data)) for part in typeset]
+    try:
+        joined = pikepdf.Pdf.new()
+        for part in parts:
+            joined.pages.extend(part.pages)
+        return _finish(joined, parts[0], typeset)
+    finally:
+        for part in parts:
+            part.close()
+
+
+def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[_Typeset]) -> Pdf:
+    destinations: dict[str, pikepdf.Array] = {}
     offset = 0
-    parent = None
-    destinations = []
-    for part in typeset:
-        for key, placed in part.headings.items():
-            page = offset + placed.page
-            fit = Fit.xyz(left=placed.left, top=placed.top)
-            if placed.level == 1:
-                parent = writer.add_outline_item(title=placed.title, page_number=page, fit=fit)
-            else:
-                writer.add_outline_item(title=placed.title, page_number=page, parent=parent, fit=fit)
-            destinations.append((key, ArrayObject([page_refs[page], NameObject("/XYZ"), FloatObject(placed.left),
-                                                   FloatObject(placed.top), NullObject()])))
-        offset += part.pages
-    names = writer.get_named_dest_root()
-    for key, destination in sorted(destinations):
-        names.extend([TextStringObject(key), destination])
-    known = {key for key, _ in destinations}
+    with joined.open_outline() as outline:
+        parent: pikepdf.OutlineItem | None = None
+        for part in typeset:
+            for key, placed in part.headings.items():
+                page = joined.pages[offset + placed.page].obj
+                target = pikepdf.Array([page, pikepdf.Name.XYZ, placed.left, placed.top, None])
+                item = pikepdf.OutlineItem(placed.title, target)
+                if placed.level == 1 or parent is None:
+                    outline.root.append(item)
+                    parent = item
+                else:
+                    parent.children.append(item)
+                destinations[key] = target
+            offset += part.pages
+    names = pikepdf.NameTree.new(joined)
+    for key in sorted(destinations):
+        names[key] = destinations[key]
+    joined.Root.Names = pikepdf.Dictionary(Dests=names.obj)
 
-    for page in writer.pages:
-        for annotation in page.get("/Annots") or []:
-            annotation = annotation.get_object()
+    for page in joined.pages:
+        for annotation in page.obj.get("/Annots") or []:
             action = annotation.get("/A")
             uri = str(action.get("/URI", "")) if action is not None else ""
-            if uri.startswith(LINK_PREFIX) and uri[len(LINK_PREFIX):] in known:
-                del annotation["/A"]
-                annotation[NameObject("/Dest")] = TextStringObject(uri[len(LINK_PREFIX):])
+            key = uri[len(LINK_PREFIX):]
+            if uri.startswith(LINK_PREFIX) and key in destinations:
+                del annotation.A
+                annotation.Dest = pikepdf.String(key)
 
-    info = first.trailer.get("/Info")
-    if info is not None:
-        writer.add_metadata({key: value for key, value in info.get_object().items()})
-    for key in ("/Lang", "/ViewerPreferences"):
-        if key in first.trailer["/Root"]:
-            writer._root_object[NameObject(key)] = first.trailer["/Root"][key].clone(writer)
-    writer.page_mode = "/UseOutlines"
+    for key, value in first.docinfo.items():
+        joined.docinfo[key] = value
+    if "/Lang" in first.Root:
+        joined.Root.Lang = pikepdf.String(str(first.Root.Lang))
+    if "/ViewerPreferences" in first.Root:  # a direct dictionary of plain values (DisplayDocTitle, ...)
+        joined.Root.ViewerPreferences = pikepdf.Dictionary(dict(first.Root.ViewerPreferences.items()))
+    joined.Root.PageMode = pikepdf.Name.UseOutlines
     out = io.BytesIO()
-    writer.write(out)
+    joined.save(out, deterministic_id=True, fix_metadata_version=False)
     warnings = tuple(dict.fromkeys(w for part in typeset for w in part.pdf.warnings))
-    return Pdf(out.getvalue(), warnings, len(page_refs))
+    return Pdf(out.getvalue(), warnings, len(joined.pages))
 
 
 def make_pdf(site: Site | Project, edition: EditionInfo, progress: Progress | None = None) -> Pdf:
