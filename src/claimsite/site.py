@@ -24,6 +24,7 @@ from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 
 from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, ClaimsitePlugin
 from claimsite.project import Project
+from claimsite.render import render_home_summary
 from claimsite.write import write_tree
 
 CLAIMS_ENV = "CLAIMSITE_CLAIMS_DIR"
@@ -100,6 +101,8 @@ def build_site(config_file: Path, project: Project, *, site_dir: Path | None = N
         raise
     finally:
         config.plugins.on_shutdown()
+        # Each MkDocs build adds a warning counter to its logger and never removes it; a second build in
+        # this process (the offline copy) would otherwise count the first build's warnings again.
         mkdocs_log.handlers[:] = [h for h in mkdocs_log.handlers if h.__class__.__name__ != "CountHandler"]
     _swap_into_place(staging, target)
     return target
@@ -133,8 +136,6 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
             files[f"docs/{path.relative_to(docs_src).as_posix()}"] = path.read_bytes()
     home = files.get("docs/index.md")
     if isinstance(home, bytes) and plugin.site is not None:
-        from claimsite.render import render_home_summary
-
         files["docs/index.md"] = home.decode("utf-8") + render_home_summary(plugin.site)
     for path, content in plugin.pages.items():
         files[f"docs/{path}"] = content
