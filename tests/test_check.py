@@ -117,10 +117,31 @@ def test_alias_bomb_is_refused_quickly() -> None:
     ]
 
 
+def test_deep_nesting_is_refused_without_a_traceback() -> None:
+    doc = parse_text("deep.yaml", "a: " + "[" * 990 + "]" * 990)
+    assert [str(p) for p in doc.problems] == [
+        "deep.yaml:1:24: values nest more than 20 levels deep; a claim needs at most four"
+    ]
+
+
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text("title: " + "x" * 300_000, encoding="utf-8")
     project = load_project([tmp_path], base=tmp_path)
     assert [p.message for p in project.problems] == [
         "file is 300007 bytes; the limit is 262144; split the claim"
+    ]
+
+
+def test_symbolic_links_are_refused_and_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("title: the secret\n", encoding="utf-8")
+    claims = tmp_path / "claims"
+    (claims / "entities").mkdir(parents=True)
+    (claims / "leak.yaml").symlink_to(secret)
+    (claims / "more").symlink_to(tmp_path)
+    project = load_project([claims], base=tmp_path)
+    assert [str(p) for p in project.problems] == [
+        "claims/leak.yaml:1:1: symbolic links are not allowed; commit the file itself",
+        "claims/more:1:1: symbolic links are not allowed; commit the file itself",
     ]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from claimsite.load import MAX_FILE_BYTES, Document, parse_text
+from claimsite.load import MAX_FILE_BYTES, Document, iter_yaml_files, parse_text
 from claimsite.model import Claim, Entity, Record
 from claimsite.problems import Problem
 from claimsite.text import one_line
@@ -346,10 +346,13 @@ def git_snapshots(claims_dir: Path, base: str,
     if head is None:
         head_files: dict[str, tuple[str, bytes]] = {}
         if claims_dir.is_dir():
-            for path in sorted(claims_dir.rglob("*")):
-                if path.suffix in _YAML_SUFFIXES and path.is_file():
-                    data = path.read_bytes()
-                    head_files[path.relative_to(claims_dir).as_posix()] = (_object_id(data, algorithm), data)
+            for path, relative_path in iter_yaml_files([claims_dir]):
+                if not relative_path.endswith(_YAML_SUFFIXES):
+                    continue
+                # A link is read as git stores it (its target's path), never followed: a pull request
+                # must not make the review summary quote a file from the reviewer's machine.
+                data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+                head_files[relative_path] = (_object_id(data, algorithm), data)
         head_ids = {p: object_id for p, (object_id, _) in head_files.items()}
     else:
         _verify(root, head)

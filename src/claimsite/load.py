@@ -7,6 +7,7 @@ of being silently accepted. Timestamps stay strings: the schema parses dates and
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ except ImportError:  # pragma: no cover
             Scanner.__init__(self)
             Parser.__init__(self)
             Composer.__init__(self)
+
+SYMLINK_MESSAGE = "symbolic links are not allowed; commit the file itself"
 
 MAX_FILE_BYTES = 256 * 1024
 """A claim file larger than this is refused: no honest claim needs it, and it bounds memory."""
@@ -129,7 +132,13 @@ def _position(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def _convert(doc: Document, node: yaml.Node, seen: set[int]) -> Any:
+MAX_DEPTH = 20
+"""Deeper nesting is refused: a claim needs four levels, and unbounded depth would exhaust the stack."""
+
+
+def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise _NodeError(node, f"values nest more than {MAX_DEPTH} levels deep; a claim needs at most four")
     if id(node) in seen:
         # The C composer resolves an alias to the node it names; meeting a node twice means an alias.
         raise _NodeError(node, "anchors and aliases (&name, *name) are not allowed; write the value out")
@@ -146,7 +155,7 @@ def _convert(doc: Document, node: yaml.Node, seen: set[int]) -> Any:
             return int(node.value.replace("_", ""))
         raise _NodeError(node, f"the tag {tag} is not allowed; write plain text")
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(doc, item, seen) for item in node.value]
+        return [_convert(doc, item, seen, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -162,7 +171,7 @@ def _convert(doc: Document, node: yaml.Node, seen: set[int]) -> Any:
                             f"duplicate key '{key}' (first set on line {first.start_mark.line + 1}); keep one")
                 )
                 continue
-            result[key] = _convert(doc, value_node, seen)
+            result[key] = _convert(doc, value_node, seen, depth + 1)
         return result
     raise _NodeError(node, "unsupported YAML node")  # pragma: no cover
 
@@ -228,6 +237,10 @@ def parse_text(path: str, text: str) -> Document:
 def parse_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one file: size limit, UTF-8 decoding, then YAML."""
     name = display or str(path)
+    if path.is_symlink():
+        # A pull request could point a link at a secret on the machine that checks it; its content
+        # would then be quoted in error messages.
+        return Document(name, problems=[Problem(name, 1, 1, SYMLINK_MESSAGE)])
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -253,8 +266,15 @@ def iter_yaml_files(paths: list[Path]) -> Iterator[tuple[Path, str]]:
     Yields the path and its position inside the folder it was found in (`entities/x.yaml`).
     """
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-            yield from ((p, p.relative_to(path).as_posix()) for p in found)
+        if path.is_dir() and not path.is_symlink():
+            yield from ((p, p.relative_to(path).as_posix()) for p in sorted(_walk(path)))
         else:
             yield path, path.name
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """YAML files under `folder`, without following symbolic links; links are yielded to be refused."""
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        here = Path(root)
+        yield from (here / d for d in dirs if (here / d).is_symlink())
+        yield from (here / n for n in names if n.endswith((".yaml", ".yml")) or (here / n).is_symlink())

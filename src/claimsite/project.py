@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimsite.checks import check_claim
-from claimsite.load import Loc, iter_yaml_files, parse_file
+from claimsite.load import SYMLINK_MESSAGE, Loc, iter_yaml_files, parse_file
 from claimsite.model import ID_PATTERN, Claim, Entity, EntityKind, Loaded
 from claimsite.problems import Problem, Severity
 from claimsite.validate import validate
@@ -246,6 +246,9 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
         project.files += 1
         display = _relative(path, base_dir)
         file_id = path.stem
+        if path.is_symlink():
+            project.problems.append(Problem(display, 1, 1, SYMLINK_MESSAGE))
+            continue
         if not _ID_RE.match(file_id):
             suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
             project.problems.append(Problem(display, 1, 1, f"file name '{path.name}' is not an id; "
