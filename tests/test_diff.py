@@ -283,4 +283,16 @@ def test_a_renamed_claim_keeps_its_status_history_policy() -> None:
     result = diff_claims(base, head, base_label="main")
     assert "- `old` → `new`: New\n" in result.markdown
     assert [p.message.split(";")[0] for p in result.problems] == [
-        "status changed from 'alleged' to 'confirmed' without a history entry"]
+        "status changed from 'alleged' to 'confirmed' without a history entry",
+        "status changed to 'confirmed' but status_reason is unchanged"]
+
+
+def test_a_status_change_with_the_old_reason_is_a_warning() -> None:
+    base = {"flip.yaml": claim("Flip")}
+    history = (("2021-01-15", "alleged"), ("2021-02-01", "corroborated"))
+    head = {"flip.yaml": claim("Flip", "corroborated", history=history)}
+    result = diff_claims(base, head, base_label="main")
+    assert [str(p) for p in result.problems] == [
+        "claims/flip.yaml:4:16: warning: status changed to 'corroborated' but status_reason is unchanged; "
+        "say why the claim now has this status"]
+    assert "- `claims/flip.yaml`: warning: status changed to 'corroborated'" in result.markdown

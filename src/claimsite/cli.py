@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from claimsite import report
+from claimsite.problems import Severity
 from claimsite.project import Project, load_project
 
 DEFAULT_CLAIMS = Path("claims")
@@ -328,7 +329,7 @@ def diff(base: str, head: str | None, claims: Path) -> None:
     click.echo(result.markdown, nl=False)
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    sys.exit(1 if result.problems else 0)
+    sys.exit(1 if any(p.severity is Severity.ERROR for p in result.problems) else 0)
 
 
 @main.command()

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from claimsite.load import MAX_FILE_BYTES, Document, iter_yaml_files, parse_text
 from claimsite.model import Claim, Entity, Record
-from claimsite.problems import Problem
+from claimsite.problems import Problem, Severity
 from claimsite.text import one_line
 from claimsite.validate import validate
 
@@ -134,6 +134,15 @@ def _history_problem(path: str, old: Claim, new: Claim, doc: Document | None) ->
                    f"entry; add one at the end of history: {entry}")
 
 
+def _reason_problem(path: str, old: Claim, new: Claim, doc: Document | None) -> Problem | None:
+    """A status change usually needs a new reason; the same reason for another status is suspicious."""
+    if old.status == new.status or old.status_reason != new.status_reason:
+        return None
+    line, col = doc.mark(("status_reason",)) if doc else (1, 1)
+    return Problem(path, line, col, f"status changed to '{new.status}' but status_reason is unchanged; "
+                   "say why the claim now has this status", Severity.WARNING)
+
+
 def _title(version: Version) -> str:
     record = version.record
     if record is None:
@@ -204,9 +213,10 @@ def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: 
             if old_claim.status != new_claim.status:
                 status_lines.append(f"- {_code(ident(after))}: {old_claim.status} → **{new_claim.status}**. "
                                     f"Reason: {_inline(new_claim.status_reason)}")
-            problem = _history_problem(display(after), old_claim, new_claim, new_version.doc)
-            if problem:
-                problems.append(problem)
+            for rule in (_history_problem, _reason_problem):
+                problem = rule(display(after), old_claim, new_claim, new_version.doc)
+                if problem:
+                    problems.append(problem)
         elif before == after:
             details = ["cannot be read (see below)"]
         lines = renamed_lines if before != after else changed_lines
@@ -261,7 +271,8 @@ def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: 
         out.append("")
     if problems:
         out += ["### Problems", ""]
-        out += [f"- {_code(p.path)}: {_inline(p.message)}" for p in problems]
+        out += [f"- {_code(p.path)}: {'warning: ' if p.severity is Severity.WARNING else ''}"
+                f"{_inline(p.message)}" for p in problems]
         out.append("")
     return DiffResult("\n".join(out), problems)
 
