@@ -11,6 +11,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import INVALID, ROOT
 
@@ -231,3 +232,19 @@ def test_build_with_pdf_links_it_from_every_page(project_dir: Path) -> None:
 
 def test_plain_build_has_no_pdf_link(built_site: Path) -> None:
     assert "claims.pdf" not in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_same_claims_and_source_date_give_a_byte_identical_site(project_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project_dir)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for folder in ("first", "second"):
+        assert CliRunner().invoke(main, ["build", "--site-dir", folder]).exit_code == 0
+
+    def tree(folder: str) -> dict[str, bytes]:
+        root = project_dir / folder
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    first, second = tree("first"), tree("second")
+    assert first.keys() == second.keys()
+    assert [path for path in first if first[path] != second[path]] == []
