@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,11 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         os.chdir(old)
     assert result.exit_code == 0, result.output
     return root / "site"
+
+
+@pytest.fixture(autouse=True)
+def _restore_working_folder() -> Iterator[None]:
+    """Tests that change into a project folder must not leave the next test there."""
+    before = Path.cwd()
+    yield
+    os.chdir(before)
