@@ -198,7 +198,7 @@ def entity_link(site: Site, page: str, ref: str) -> str:
 # --------------------------------------------------------------------------- claim page
 
 
-def _source_line(site: Site, source: Source) -> str:
+def _source_line(source: Source) -> str:
     parts = [f'<span id="{source.id}"></span>**{md(source.publisher or UNKNOWN_PUBLISHER)}**']
     if source.author:
         parts.append(md(source.author))
@@ -296,7 +296,7 @@ def render_claim(site: Site, cid: str) -> str:
     if facts:
         out.append("\n".join(facts) + "\n")
     out.append("## Sources { data-search-exclude }\n")
-    out.append("\n\n".join(_source_line(site, s) for s in claim.sources) + "\n")
+    out.append("\n\n".join(_source_line(s) for s in claim.sources) + "\n")
     if claim.responses:
         out.append("## Responses\n")
         for response in claim.responses:
