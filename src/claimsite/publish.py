@@ -42,7 +42,8 @@ def _timed(seconds: dict[str, float], name: str, work: Callable[[], Path]) -> Pa
 def publish(config_file: Path, project: Project, *, site_dir: Path | None = None, pdf: bool = False,
             offline: bool = False, pdf_progress: Callable[[str], None] | None = None) -> Published:
     """Build the site; with `pdf` and `offline`, also the PDF edition and the offline copy inside it."""
-    plugin = plugin_of(load_site_config(config_file))
+    config = load_site_config(config_file)
+    plugin = plugin_of(config)
     zip_path = plugin.config.offline_zip_path or ZIP_PATH
     pdf_path = plugin.config.pdf_path or PDF_PATH
     seconds: dict[str, float] = {}
@@ -52,7 +53,7 @@ def publish(config_file: Path, project: Project, *, site_dir: Path | None = None
             from claimsite.pdf import edition_info, make_pdf, write_pdf
             from claimsite.progress import Progress
 
-            claims_dir = plugin.claims_path(load_site_config(config_file))
+            claims_dir = plugin.claims_path(config)
             edition = edition_info(config_file, claims_dir)
             progress = pdf_progress or Progress()
             extras[pdf_path] = _timed(seconds, "pdf", lambda: write_pdf(
