@@ -47,7 +47,7 @@ def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool) -> Proje
     if project.problems:
         click.echo(report.format_problems(project.problems, fmt))
     if fmt != "json":
-        click.echo(report.summary(project.problems, project.files, project.claim_count, project.entity_count),
+        click.echo(report.summary(project.problems, project.claim_count, project.entity_count),
                    err=fmt == "github")
     return project
 
@@ -360,7 +360,7 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     project = load_project([claims_dir])
     if project.problems:  # warnings too: they belong in front of whoever publishes
         click.echo(report.format_problems(project.problems, "text"), err=True)
-    summary = report.summary(project.problems, project.files, project.claim_count, project.entity_count)
+    summary = report.summary(project.problems, project.claim_count, project.entity_count)
     if project.errors():
         _fail(f"the claims are not fit to publish ({summary}); no PDF written")
     progress(f"checked: {summary}")

@@ -454,9 +454,6 @@ class Loaded(Generic[RecordT]):
     """The file's path inside the claims folder (`x.yaml`, `entities/y.yaml`), for edit links."""
 
 
-LoadedClaim = Loaded[Claim]
-LoadedEntity = Loaded[Entity]
-
 
 def json_schema(model: type[Record]) -> dict[str, Any]:
     """The JSON Schema for one record class, as committed under `schema/`."""

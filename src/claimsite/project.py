@@ -36,7 +36,6 @@ class Project:
     entities: dict[str, Loaded[Entity]] = field(default_factory=dict)
     """The entities, when loaded with `keep_records`."""
     problems: list[Problem] = field(default_factory=list)
-    files: int = 0
     claim_count: int = 0
     entity_count: int = 0
     broken_ids: set[str] = field(default_factory=set)
@@ -243,7 +242,6 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
     jobs: list[Job] = []
     seen_paths: dict[str, str] = {}
     for path, source_path in iter_yaml_files(list(paths)):
-        project.files += 1
         display = _relative(path, base_dir)
         file_id = path.stem
         if path.is_symlink():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -543,13 +543,3 @@ def render_site(site: Site) -> dict[str, str]:
     for cid in site.claims:
         pages[site.claim_path(cid)] = render_claim(site, cid)
     return pages
-
-
-GENERATED_NAV: list[Mapping[str, str]] = [
-    {"All claims": "claims/index.md"},
-    {"By status": "status/index.md"},
-    {"People and organisations": "entities/index.md"},
-    {"Tags": "tags/index.md"},
-    {"Timeline": "timeline.md"},
-    {"Sources": "sources/index.md"},
-]

@@ -18,7 +18,7 @@ def _escape_github(value: str, *, prop: bool = False) -> str:
     return value
 
 
-def summary(problems: Sequence[Problem], files: int, claims: int, entities: int) -> str:
+def summary(problems: Sequence[Problem], claims: int, entities: int) -> str:
     """The closing line: a count of problems, or what was checked."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors

@@ -6,15 +6,13 @@ import copy
 import difflib
 import types
 import typing
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from claimsite.load import Document, Loc
-from claimsite.model import Record
+from claimsite.model import RecordT
 from claimsite.problems import Problem
-
-RecordT = TypeVar("RecordT", bound=Record)
 
 
 def _unwrap(annotation: Any) -> Any:
