@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from claimsite.load import MAX_FILE_BYTES, Document, iter_yaml_files, parse_text
-from claimsite.model import Claim, Entity, Record
+from claimsite.model import ENTITY_FOLDER, Claim, Entity, Record
 from claimsite.problems import Problem, Severity
 from claimsite.text import one_line
 from claimsite.validate import validate
@@ -26,7 +26,6 @@ from claimsite.validate import validate
 Snapshot = Mapping[str, str | bytes]
 """Path inside the claims folder (`x.yaml`, `entities/y.yaml`) -> the file's content."""
 
-_ENTITY_FOLDER = "entities"
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -166,7 +165,7 @@ def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: 
         return f"{prefix}/{path}" if prefix and prefix != "." else path
 
     def is_entity(path: str) -> bool:
-        return PurePosixPath(path).parent.name == _ENTITY_FOLDER
+        return PurePosixPath(path).parent.name == ENTITY_FOLDER
 
     def version(snapshot: Snapshot, path: str) -> Version:
         return read_version(display(path), snapshot[path], Entity if is_entity(path) else Claim)

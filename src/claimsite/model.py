@@ -25,7 +25,9 @@ from pydantic import (
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 """Claim, entity, source and origin ids: lowercase kebab-case (also the file name)."""
 
-_ID_RE = re.compile(ID_PATTERN)
+ID_RE = re.compile(ID_PATTERN)
+ENTITY_FOLDER = "entities"
+"""Subfolder of the claims folder that holds people and organisations."""
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _URL_BAD_RE = re.compile(r'[\s<>"\\^`{|}\x00-\x1f\x7f]')
 """Characters a URL must not contain unencoded (they break links and markup)."""
@@ -131,7 +133,7 @@ PublishedDate = Annotated[
 
 
 def _check_id(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not ID_RE.match(value):
         raise ValueError(f"'{value}' is not an id; use lowercase letters, digits and hyphens")
     return value
 

@@ -19,12 +19,9 @@ from pathlib import Path
 
 from claimsite.checks import check_claim
 from claimsite.load import SYMLINK_MESSAGE, Loc, iter_yaml_files, parse_file
-from claimsite.model import ID_PATTERN, Claim, Entity, EntityKind, Loaded
+from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity, EntityKind, Loaded
 from claimsite.problems import Problem, Severity
 from claimsite.validate import validate
-
-_ID_RE = re.compile(ID_PATTERN)
-_ENTITY_FOLDER = "entities"
 
 
 @dataclass
@@ -60,7 +57,7 @@ def _relative(path: Path, base: str) -> str:
 
 
 def _is_entity_file(path: Path) -> bool:
-    return path.parent.name == _ENTITY_FOLDER
+    return path.parent.name == ENTITY_FOLDER
 
 
 @dataclass(frozen=True)
@@ -157,7 +154,7 @@ def _check_references(project: Project, results: dict[str, FileResult],
         if kind is None and ref in project.broken_ids:
             return None
         if kind is None:
-            return f"unknown entity '{ref}'; add claims/{_ENTITY_FOLDER}/{ref}.yaml"
+            return f"unknown entity '{ref}'; add claims/{ENTITY_FOLDER}/{ref}.yaml"
         if want is not None and kind is not want:
             listed = "people" if kind is EntityKind.PERSON else "organisations"
             return f"'{ref}' is {_article(kind)}, not {_article(want)}; list it under '{listed}'"
@@ -177,11 +174,11 @@ def _check_references(project: Project, results: dict[str, FileResult],
         found += [(("people", i), entity_problem(ref, EntityKind.PERSON)) for i, ref in enumerate(claim.people)]
         found += [(("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
                   for i, ref in enumerate(claim.organisations)]
-        if claim.claimant and _ID_RE.match(claim.claimant):
+        if claim.claimant and ID_RE.match(claim.claimant):
             message = entity_problem(claim.claimant, None)
             found.append((("claimant",), message and message + words))
         for index, by in enumerate(claim.responders):
-            if _ID_RE.match(by):
+            if ID_RE.match(by):
                 message = entity_problem(by, None)
                 found.append((("responses", index, "by"), message and message + words))
         found += [(("related", i, "claim"), claim_problem(other)) for i, other in enumerate(claim.related)]
@@ -247,7 +244,7 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
         if path.is_symlink():
             project.problems.append(Problem(display, 1, 1, SYMLINK_MESSAGE))
             continue
-        if not _ID_RE.match(file_id):
+        if not ID_RE.match(file_id):
             suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
             project.problems.append(Problem(display, 1, 1, f"file name '{path.name}' is not an id; "
                                             f"rename it to '{suggestion}.yaml' (lowercase, digits, hyphens)"))

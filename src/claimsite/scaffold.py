@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from claimsite.model import EntityKind, SourceKind, SourceRelation, Status, Url
+from claimsite.model import ENTITY_FOLDER, EntityKind, SourceKind, SourceRelation, Status, Url
 
 MAX_ID_LENGTH = 60
 """Longer slugs are cut at a hyphen: the id is a file name and part of every link to the claim."""
@@ -28,7 +28,6 @@ MAX_ID_LENGTH = 60
 SCHEMA_URL = "https://raw.githubusercontent.com/claimsite/claimsite/main/schema/{name}"
 """Used in the editor hint when no `schema/` folder is found above the claims folder."""
 
-_ENTITY_FOLDER = "entities"
 _URL: TypeAdapter[str] = TypeAdapter(Url)
 
 # Belarusian and Russian romanisation as this project writes names (Karpyankou, Taraikouski,
@@ -256,7 +255,7 @@ def plan_entity(claims_dir: Path, name: str, *, kind: EntityKind, sources: Seque
     if not name.strip():
         raise ScaffoldError("the name must not be empty")
     new_id, shortened = _target(name, entity_id)
-    path = claims_dir / _ENTITY_FOLDER / f"{new_id}.yaml"
+    path = claims_dir / ENTITY_FOLDER / f"{new_id}.yaml"
     text = entity_template(name.strip(), kind=kind, sources=sources,
                            schema=schema_ref(path, "entity.schema.json"), entity_id=new_id)
     return NewFile(path, text, new_id, shortened)
