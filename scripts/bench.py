@@ -129,8 +129,9 @@ def measure(command: Sequence[str], log: Path) -> Run:
     with log.open("wb") as output:
         start = time.perf_counter()
         try:
-            process = subprocess.Popen(command, cwd=REPO, env=child_env(), stdout=output,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                command, cwd=REPO, env=child_env(), stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         except OSError as error:
             return Run(error=f"cannot run {command[0]}: {error.strerror}")
         _, status, usage = os.wait4(process.pid, 0)
@@ -278,8 +279,10 @@ def growth(results: list[SizeResult]) -> dict[str, dict[str, float]]:
     for name in large.steps:
         before, after = small.steps.get(name), large.steps.get(name)
         if before and after and before.seconds and after.seconds:
-            ratios[name] = {"time_ratio": round(after.seconds / before.seconds, 2),
-                            "size_ratio": round(large.claims / small.claims, 2)}
+            ratios[name] = {
+                "time_ratio": round(after.seconds / before.seconds, 2),
+                "size_ratio": round(large.claims / small.claims, 2),
+            }
     return ratios
 
 
@@ -294,8 +297,7 @@ def markdown(results: list[SizeResult], with_pdf: bool) -> str:
     if ratios:
         small, large = results[0].claims, results[-1].claims
         lines += ["", f"Growth from {small} to {large} claims (linear would be the size ratio):", ""]
-        lines += [f"- {name}: time ×{r['time_ratio']} for size ×{r['size_ratio']}"
-                  for name, r in ratios.items()]
+        lines += [f"- {name}: time ×{r['time_ratio']} for size ×{r['size_ratio']}" for name, r in ratios.items()]
     failures = [(r.claims, name, run.error) for r in results for name, run in r.steps.items() if run.error]
     if failures:
         lines += ["", "Steps without numbers:", ""]
@@ -306,8 +308,7 @@ def markdown(results: list[SizeResult], with_pdf: bool) -> str:
 def as_json(results: list[SizeResult]) -> dict[str, Any]:
     """The report as data, with the machine it ran on."""
     return {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "system": platform.platform()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "system": platform.platform()},
         "sizes": [asdict(r) for r in results],
         "growth": growth(results),
     }
@@ -328,16 +329,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse options, benchmark each size, print the table, optionally write JSON."""
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="Example: python scripts/bench.py --sizes 1000,5000 --json bench.json")
-    parser.add_argument("--sizes", type=parse_sizes, default=[1000, 5000],
-                        help="comma-separated corpus sizes (default 1000,5000)")
+        epilog="Example: python scripts/bench.py --sizes 1000,5000 --json bench.json",
+    )
+    parser.add_argument(
+        "--sizes", type=parse_sizes, default=[1000, 5000], help="comma-separated corpus sizes (default 1000,5000)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus (default 0)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--pdf", action="store_true", help="also time 'claimsite pdf' if it exists")
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
-                        help=f"mkdocs.yml of the site to build (default {DEFAULT_CONFIG})")
-    parser.add_argument("--keep", type=Path, help="work in this folder and keep the corpora and sites "
-                        "(default: a temporary folder, removed afterwards)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"mkdocs.yml of the site to build (default {DEFAULT_CONFIG})",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="work in this folder and keep the corpora and sites (default: a temporary folder, removed afterwards)",
+    )
     args = parser.parse_args(argv)
 
     available = {name: command_exists(name) for name in ("check", "build", "generate")}
@@ -346,8 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not available["pdf"]:
             print("note: 'claimsite pdf --help' failed; the PDF is not timed", file=sys.stderr)
     if not available["check"]:
-        print(f"error: '{CLAIMSITE} check --help' failed; is claimsite installed in this environment?",
-              file=sys.stderr)
+        print(f"error: '{CLAIMSITE} check --help' failed; is claimsite installed in this environment?", file=sys.stderr)
         return 1
 
     results = []

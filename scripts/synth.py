@@ -126,8 +126,12 @@ CITIES = [  # (English, Russian-based English spelling, Belarusian adjective, Ru
 ORG_TYPES = [  # (English, Belarusian, Russian, id word)
     ("City Court", "гарадскі суд", "городской суд", "city-court"),
     ("District Court", "раённы суд", "районный суд", "district-court"),
-    ("Regional Executive Committee", "абласны выканаўчы камітэт", "областной исполнительный комитет",
-     "executive-committee"),
+    (
+        "Regional Executive Committee",
+        "абласны выканаўчы камітэт",
+        "областной исполнительный комитет",
+        "executive-committee",
+    ),
     ("Police Department", "аддзел міліцыі", "отдел милиции", "police"),
     ("Human Rights Centre", "праваабарончы цэнтр", "правозащитный центр", "rights-centre"),
     ("Strike Committee", "стачачны камітэт", "стачечный комитет", "strike-committee"),
@@ -145,10 +149,36 @@ PERSON_ROLES = [
     "Member of a regional election commission",
 ]
 TAGS = [
-    "leak", "use-of-force", "detention", "torture", "election", "protest", "death-in-custody",
-    "censorship", "media", "internet-shutdown", "strike", "sanctions", "court", "prison", "statistics",
-    "labour", "education", "students", "lawyers", "journalists", "health", "exile", "property",
-    "surveillance", "disinformation", "religion", "culture", "sport", "diaspora", "elections-2020",
+    "leak",
+    "use-of-force",
+    "detention",
+    "torture",
+    "election",
+    "protest",
+    "death-in-custody",
+    "censorship",
+    "media",
+    "internet-shutdown",
+    "strike",
+    "sanctions",
+    "court",
+    "prison",
+    "statistics",
+    "labour",
+    "education",
+    "students",
+    "lawyers",
+    "journalists",
+    "health",
+    "exile",
+    "property",
+    "surveillance",
+    "disinformation",
+    "religion",
+    "culture",
+    "sport",
+    "diaspora",
+    "elections-2020",
 ]
 EVENTS = [  # (title template, tags)
     ("Detentions reported after a rally in {place}", ["detention", "protest"]),
@@ -183,28 +213,57 @@ PUBLISHERS = [  # (name, host, language, kind)
     ("Evening Interview", "podcast.example.com", "en", "interview"),
 ]
 ORIGINS = [
-    "eyewitness-accounts", "leaked-recording", "official-figures", "court-documents", "hospital-records",
-    "video-footage", "ngo-monitoring", "relatives-accounts", "social-media-posts", "press-conference",
+    "eyewitness-accounts",
+    "leaked-recording",
+    "official-figures",
+    "court-documents",
+    "hospital-records",
+    "video-footage",
+    "ngo-monitoring",
+    "relatives-accounts",
+    "social-media-posts",
+    "press-conference",
 ]
 AUTHORS = ["Staff reporter", "Anna Example", "Pavel Sample", "Вольга Прыклад", "Игорь Образцов"]
 SOURCE_TITLE_PHRASES = {
-    "en": ["what we know so far", "new details emerge", "court hears the case", "the official account",
-           "witnesses describe the night in custody"],
-    "be": ["новыя звесткі пра затрыманні", "што вядома пра падзеі", "суд вынес прысуд",
-           "сведкі распавялі пра ноч у ізалятары", "апублікаваны новы запіс"],
-    "ru": ["новые сведения о задержаниях", "что известно о событиях", "суд вынес приговор",
-           "свидетели рассказали о ночи в изоляторе", "опубликована новая запись"],
+    "en": [
+        "what we know so far",
+        "new details emerge",
+        "court hears the case",
+        "the official account",
+        "witnesses describe the night in custody",
+    ],
+    "be": [
+        "новыя звесткі пра затрыманні",
+        "што вядома пра падзеі",
+        "суд вынес прысуд",
+        "сведкі распавялі пра ноч у ізалятары",
+        "апублікаваны новы запіс",
+    ],
+    "ru": [
+        "новые сведения о задержаниях",
+        "что известно о событиях",
+        "суд вынес приговор",
+        "свидетели рассказали о ночи в изоляторе",
+        "опубликована новая запись",
+    ],
 }
 QUOTES = {  # (quote in the source language, English translation or None)
-    "en": [("We were told to clear the square by any means", None),
-           ("Nobody explained why we were being held", None),
-           ("All actions of the officers were lawful", None)],
-    "be": [("Нам загадалі разагнаць людзей любым коштам", "We were ordered to disperse people at any cost"),
-           ("Ніхто не тлумачыў, чаму нас затрымалі", "Nobody explained why we had been detained"),
-           ("Мы баяліся казаць праўду", "We were afraid to tell the truth")],
-    "ru": [("Нам приказали разогнать людей любой ценой", "We were ordered to disperse people at any cost"),
-           ("Никто не объяснил, почему нас задержали", "Nobody explained why we had been detained"),
-           ("Все действия сотрудников были законными", "All actions of the officers were lawful")],
+    "en": [
+        ("We were told to clear the square by any means", None),
+        ("Nobody explained why we were being held", None),
+        ("All actions of the officers were lawful", None),
+    ],
+    "be": [
+        ("Нам загадалі разагнаць людзей любым коштам", "We were ordered to disperse people at any cost"),
+        ("Ніхто не тлумачыў, чаму нас затрымалі", "Nobody explained why we had been detained"),
+        ("Мы баяліся казаць праўду", "We were afraid to tell the truth"),
+    ],
+    "ru": [
+        ("Нам приказали разогнать людей любой ценой", "We were ordered to disperse people at any cost"),
+        ("Никто не объяснил, почему нас задержали", "Nobody explained why we had been detained"),
+        ("Все действия сотрудников были законными", "All actions of the officers were lawful"),
+    ],
 }
 CYRILLIC_TERMS = [  # (Belarusian, Russian) wording quoted in statements
     ("мірны пратэст", "мирный протест"),
@@ -213,16 +272,22 @@ CYRILLIC_TERMS = [  # (Belarusian, Russian) wording quoted in statements
     ("службовая праверка", "служебная проверка"),
     ("масавыя беспарадкі", "массовые беспорядки"),
 ]
-EVIDENCE = ["a leaked audio recording", "court documents", "hospital records", "video footage",
-            "lists compiled by volunteers", "official statistics", "testimony from relatives"]
+EVIDENCE = [
+    "a leaked audio recording",
+    "court documents",
+    "hospital records",
+    "video footage",
+    "lists compiled by volunteers",
+    "official statistics",
+    "testimony from relatives",
+]
 STATEMENT_SENTENCES = [
     "According to {publisher}, {person} said that {org} acted on instructions in {place} on {date}.",
     "{org} has not responded publicly to the report.",
     "Witnesses quoted by {publisher} described detentions near the central square in {place}.",
     "The figure of {num} detained people comes from {publisher} and could not be verified independently.",
     "{person} is quoted as saying that the measures taken were lawful and proportionate.",
-    "Belarusian-language reports call the events «{be_term}», while Russian-language outlets write "
-    "«{ru_term}».",
+    "Belarusian-language reports call the events «{be_term}», while Russian-language outlets write «{ru_term}».",
     "The report was first published on {date} and was later shared widely on social media.",
     "A later statement by {org} gave a different account of the timeline.",
     "Relatives of those detained told {publisher} that they had not been informed of the charges.",
@@ -367,8 +432,14 @@ def make_people(rng: random.Random, count: int) -> list[Entity]:
         entity_id = f"{surname_be_latin}-{first[0]}".lower()
         if index >= len(combos):  # more people than name combinations: namesakes get a number
             entity_id += f"-{index // len(combos) + 1}"
-        aliases = unique([*(f"{variant} {surname_ru_latin}" for variant in first[3]),
-                          f"{first[0][0]}. {surname_be_latin}", be.split()[1], ru.split()[1]])
+        aliases = unique(
+            [
+                *(f"{variant} {surname_ru_latin}" for variant in first[3]),
+                f"{first[0][0]}. {surname_be_latin}",
+                be.split()[1],
+                ru.split()[1],
+            ]
+        )
         data = {
             "kind": "person",
             "name": name,
@@ -462,8 +533,9 @@ def plan_sources(rng: random.Random, status: str, count: int) -> list[tuple[str,
     return plan
 
 
-def make_source(rng: random.Random, ctx: ClaimContext, index: int, relation: str, kind: str | None,
-                origin: str, note_words: int) -> dict[str, Any]:
+def make_source(
+    rng: random.Random, ctx: ClaimContext, index: int, relation: str, kind: str | None, origin: str, note_words: int
+) -> dict[str, Any]:
     """One source dict, fields in schema order."""
     candidates = [p for p in PUBLISHERS if p[3] == kind] if kind else PUBLISHERS
     publisher, host, language, source_kind = rng.choice(candidates)
@@ -479,8 +551,15 @@ def make_source(rng: random.Random, ctx: ClaimContext, index: int, relation: str
     if rng.random() < 0.4:
         source["author"] = rng.choice(AUTHORS)
     source["published"] = "undated" if rng.random() < 0.03 else write_date(published, random_precision(rng))
-    source.update({"accessed": accessed.isoformat(), "language": language, "kind": source_kind,
-                   "relation": relation, "origin": origin})
+    source.update(
+        {
+            "accessed": accessed.isoformat(),
+            "language": language,
+            "kind": source_kind,
+            "relation": relation,
+            "origin": origin,
+        }
+    )
     if rng.random() < 0.6:
         archived = day_between(rng, published, accessed)
         source["archive_url"] = f"https://archive.example.org/web/{archived:%Y%m%d}000000/{url}"
@@ -511,8 +590,7 @@ def make_history(rng: random.Random, status: str, event_day: dt.date) -> list[di
     return history
 
 
-def make_responses(rng: random.Random, ctx: ClaimContext,
-                   sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def make_responses(rng: random.Random, ctx: ClaimContext, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Zero to two official replies, most citing one of the claim's sources by id."""
     responses = []
     for _ in range(rng.choices([0, 1, 2], weights=[50, 35, 15])[0]):
@@ -521,10 +599,14 @@ def make_responses(rng: random.Random, ctx: ClaimContext,
         response: dict[str, Any] = {
             "by": by,
             "date": day_between(rng, ctx.event_day, ctx.event_day + dt.timedelta(days=200)).isoformat(),
-            "summary": rng.choice(["Called the reports fabricated; gave no details.",
-                                   "Said an internal review had found no violations.",
-                                   "Declined to comment while the investigation continues.",
-                                   "Confirmed the detentions but disputed the numbers."]),
+            "summary": rng.choice(
+                [
+                    "Called the reports fabricated; gave no details.",
+                    "Said an internal review had found no violations.",
+                    "Declined to comment while the investigation continues.",
+                    "Confirmed the detentions but disputed the numbers.",
+                ]
+            ),
         }
         cited = [s["id"] for s in sources if s["relation"] == "response"] or [rng.choice(sources)["id"]]
         if rng.random() < 0.8:
@@ -546,8 +628,9 @@ def make_related(rng: random.Random, number: int, count: int) -> list[dict[str, 
     return [{"claim": claim_id(other), "relation": rng.choice(CLAIM_RELATIONS)} for other in others]
 
 
-def make_claim(rng: random.Random, number: int, count: int, status: str,
-               people: list[Entity], organisations: list[Entity]) -> dict[str, Any]:
+def make_claim(
+    rng: random.Random, number: int, count: int, status: str, people: list[Entity], organisations: list[Entity]
+) -> dict[str, Any]:
     """One valid claim dict, fields in schema order."""
     event_day = day_between(rng, FIRST_DAY, dt.date(2023, 6, 30))
     ctx_people = pick_skewed(rng, people, rng.choices([1, 2, 3], weights=[50, 35, 15])[0])
@@ -557,10 +640,14 @@ def make_claim(rng: random.Random, number: int, count: int, status: str,
     slots = {  # list values are chosen afresh for every sentence
         "person": [p.name for p in ctx_people],
         "org": [o.name for o in ctx_orgs] or ["the police", "the local authorities"],
-        "place": place, "date": f"{event_day.day} {event_day:%B %Y}",
+        "place": place,
+        "date": f"{event_day.day} {event_day:%B %Y}",
         "publisher": [p[0] for p in rng.sample(PUBLISHERS, 2)],
-        "num": rng.randint(12, 4000), "small": rng.randint(2, 30), "evidence": rng.sample(EVIDENCE, 2),
-        "be_term": be_term, "ru_term": ru_term,
+        "num": rng.randint(12, 4000),
+        "small": rng.randint(2, 30),
+        "evidence": rng.sample(EVIDENCE, 2),
+        "be_term": be_term,
+        "ru_term": ru_term,
     }
     ctx = ClaimContext(number, status, event_day, ctx_people, ctx_orgs, place, slots)
     events = EVENTS if ctx_orgs else [e for e in EVENTS if "{org}" not in e[0]]
@@ -660,8 +747,9 @@ def write(count: int, out: Path | str, seed: int = 0) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: parse options, write the corpus, say what was written."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="Example: python scripts/synth.py --count 1000 --out /tmp/corpus")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog="Example: python scripts/synth.py --count 1000 --out /tmp/corpus"
+    )
     parser.add_argument("--count", type=int, required=True, help="number of claims to generate")
     parser.add_argument("--out", type=Path, required=True, help="folder to write into (created if missing)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -47,8 +47,13 @@ def test_dates_keep_their_precision() -> None:
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "claimsite", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return subprocess.run(
+        [sys.executable, "-m", "claimsite", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
 
 
 def test_cli_exit_codes_and_summary() -> None:
@@ -110,7 +115,7 @@ def test_any_text_gives_problems_not_exceptions(text: str) -> None:
 
 def test_alias_bomb_is_refused_quickly() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 12)]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
     doc = parse_text("bomb.yaml", "\n".join(lines))
     assert [p.message for p in doc.problems] == [
         "anchors and aliases (&name, *name) are not allowed; write the value out"
@@ -128,9 +133,7 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text("title: " + "x" * 300_000, encoding="utf-8")
     project = load_project([tmp_path], base=tmp_path)
-    assert [p.message for p in project.problems] == [
-        "file is 300007 bytes; the limit is 262144; split the claim"
-    ]
+    assert [p.message for p in project.problems] == ["file is 300007 bytes; the limit is 262144; split the claim"]
 
 
 def test_symbolic_links_are_refused_and_not_followed(tmp_path: Path) -> None:

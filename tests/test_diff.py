@@ -14,17 +14,27 @@ from claimsite.cli import main
 from claimsite.diff import diff_claims
 
 
-def claim(title: str, status: str = "alleged", *, urls: tuple[str, ...] = ("https://a.example/1",),
-          history: tuple[tuple[str, str], ...] = (("2021-01-15", "alleged"),), reason: str = "One source.",
-          renamed_from: tuple[str, ...] = ()) -> str:
+def claim(
+    title: str,
+    status: str = "alleged",
+    *,
+    urls: tuple[str, ...] = ("https://a.example/1",),
+    history: tuple[tuple[str, str], ...] = (("2021-01-15", "alleged"),),
+    reason: str = "One source.",
+    renamed_from: tuple[str, ...] = (),
+) -> str:
     """A valid claim file with the given title, status, source addresses and history."""
     sources = "".join(
         f"  - {{id: s{i}, url: '{url}', title: Source {i}, publisher: P, published: 2021, language: en, "
-        f"kind: news, relation: supports}}\n" for i, url in enumerate(urls, 1))
+        f"kind: news, relation: supports}}\n"
+        for i, url in enumerate(urls, 1)
+    )
     entries = "".join(f"  - {{date: {date}, status: {s}}}\n" for date, s in history)
     renamed = f"renamed_from: [{', '.join(renamed_from)}]\n" if renamed_from else ""
-    return (f"title: {title}\nstatement: Someone said something.\nstatus: {status}\n"
-            f"status_reason: {reason}\n{renamed}sources:\n{sources}history:\n{entries}")
+    return (
+        f"title: {title}\nstatement: Someone said something.\nstatus: {status}\n"
+        f"status_reason: {reason}\n{renamed}sources:\n{sources}history:\n{entries}"
+    )
 
 
 ENTITY = "kind: organisation\nname: BYPOL\nrole: An initiative of former security officers.\n"
@@ -39,11 +49,23 @@ class Repo:
         self.git("init", "-q", "-b", "main")
 
     def git(self, *args: str) -> str:
-        env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
-               "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
-               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-        result = subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=self.root, env=env,
-                                capture_output=True, text=True, check=True)
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "Test",
+            "GIT_AUTHOR_EMAIL": "test@example.org",
+            "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.org",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+        result = subprocess.run(
+            ["git", "-c", "commit.gpgsign=false", *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return result.stdout.strip()
 
     def write(self, path: str, text: str) -> None:
@@ -74,15 +96,23 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     repo.commit("c0: first claims")
     repo.git("tag", "c0")
 
-    repo.write("promoted.yaml", claim("Promoted claim", "corroborated",
-                                      reason="A second, independent source.",
-                                      history=(("2021-01-15", "alleged"), ("2021-02-01", "corroborated"))))
+    repo.write(
+        "promoted.yaml",
+        claim(
+            "Promoted claim",
+            "corroborated",
+            reason="A second, independent source.",
+            history=(("2021-01-15", "alleged"), ("2021-02-01", "corroborated")),
+        ),
+    )
     repo.commit("c1: status change with a history entry")
     repo.git("tag", "c1")
 
     # the status changed and the last history entry was edited instead of a new one being added
-    repo.write("flipped.yaml", claim("Flipped claim", "disputed", reason="Accounts conflict.",
-                                     history=(("2021-01-15", "disputed"),)))
+    repo.write(
+        "flipped.yaml",
+        claim("Flipped claim", "disputed", reason="Accounts conflict.", history=(("2021-01-15", "disputed"),)),
+    )
     repo.commit("c2: status change without a history entry")
     repo.git("tag", "c2")
 
@@ -150,11 +180,15 @@ def test_whole_history(repo: Repo) -> None:
 
         ### Problems
 
-        """) + ("- `claims/flipped.yaml`: status changed from 'alleged' to 'disputed' without a history "
-                "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why}\n")
+        """) + (
+        "- `claims/flipped.yaml`: status changed from 'alleged' to 'disputed' without a history "
+        "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why}\n"
+    )
     assert code == 1
-    assert err == ("claims/flipped.yaml:3:9: status changed from 'alleged' to 'disputed' without a history "
-                   "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why}\n")
+    assert err == (
+        "claims/flipped.yaml:3:9: status changed from 'alleged' to 'disputed' without a history "
+        "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why}\n"
+    )
 
 
 def test_status_change_with_a_history_entry_passes(repo: Repo) -> None:
@@ -186,8 +220,7 @@ def test_status_change_without_a_history_entry_fails(repo: Repo) -> None:
 def test_a_removed_claim(repo: Repo) -> None:
     code, out, _ = run_diff("c3", "c4")
     assert code == 0
-    assert out == ("## Claims: `c3` → `c4`\n\nClaims: 1 removed.\n\n"
-                   "### Removed\n\n- `dropped`: Dropped claim\n")
+    assert out == ("## Claims: `c3` → `c4`\n\nClaims: 1 removed.\n\n### Removed\n\n- `dropped`: Dropped claim\n")
 
 
 def test_nothing_changed(repo: Repo) -> None:
@@ -237,8 +270,9 @@ def test_unreadable_files_are_listed_not_raised(repo: Repo) -> None:
 
 
 def test_formatting_only(repo: Repo) -> None:
-    repo.write("added.yaml", "# a comment\n" + claim("Added claim", urls=("https://a.example/1",
-                                                                         "https://b.example/2")))
+    repo.write(
+        "added.yaml", "# a comment\n" + claim("Added claim", urls=("https://a.example/1", "https://b.example/2"))
+    )
     code, out, _ = run_diff("c5")
     assert code == 0
     assert "- `added`: Added claim\n  - formatting or comments only\n" in out
@@ -247,8 +281,9 @@ def test_formatting_only(repo: Repo) -> None:
 def test_unknown_revision_is_a_usage_error(repo: Repo) -> None:
     result = CliRunner().invoke(main, ["diff", "origin/main"])
     assert result.exit_code == 2
-    assert result.output == ("Error: 'origin/main' is not a commit in this repository "
-                             "(fetch it first: git fetch origin main)\n")
+    assert result.output == (
+        "Error: 'origin/main' is not a commit in this repository (fetch it first: git fetch origin main)\n"
+    )
 
 
 def test_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -263,8 +298,9 @@ def test_outside_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_titles_are_inert_markdown() -> None:
     head = {"x.yaml": claim("'<img src=x onerror=alert(1)> *bold* [link](javascript:x) `code`'")}
     result = diff_claims({}, head, base_label="main")
-    assert ("- `x`: &lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[link\\](javascript:x) \\`code\\` "
-            "(alleged, 1 source)") in result.markdown
+    assert (
+        "- `x`: &lt;img src=x onerror=alert(1)&gt; \\*bold\\* \\[link\\](javascript:x) \\`code\\` (alleged, 1 source)"
+    ) in result.markdown
 
 
 def test_rename_needs_the_old_id_removed() -> None:
@@ -278,13 +314,13 @@ def test_rename_needs_the_old_id_removed() -> None:
 
 def test_a_renamed_claim_keeps_its_status_history_policy() -> None:
     base = {"old.yaml": claim("Old")}
-    head = {"new.yaml": claim("New", "confirmed", renamed_from=("old",),
-                              history=(("2021-01-15", "confirmed"),))}
+    head = {"new.yaml": claim("New", "confirmed", renamed_from=("old",), history=(("2021-01-15", "confirmed"),))}
     result = diff_claims(base, head, base_label="main")
     assert "- `old` → `new`: New\n" in result.markdown
     assert [p.message.split(";")[0] for p in result.problems] == [
         "status changed from 'alleged' to 'confirmed' without a history entry",
-        "status changed to 'confirmed' but status_reason is unchanged"]
+        "status changed to 'confirmed' but status_reason is unchanged",
+    ]
 
 
 def test_a_status_change_with_the_old_reason_is_a_warning() -> None:
@@ -294,5 +330,6 @@ def test_a_status_change_with_the_old_reason_is_a_warning() -> None:
     result = diff_claims(base, head, base_label="main")
     assert [str(p) for p in result.problems] == [
         "claims/flip.yaml:4:16: warning: status changed to 'corroborated' but status_reason is unchanged; "
-        "say why the claim now has this status"]
+        "say why the claim now has this status"
+    ]
     assert "- `claims/flip.yaml`: warning: status changed to 'corroborated'" in result.markdown

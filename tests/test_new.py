@@ -56,12 +56,18 @@ CLAIM_VALUES = {
 
 
 def test_new_claim_fails_check_until_filled_then_is_clean(claims: Path) -> None:
-    result = new("BYPOL publishes the recording", "--source", "https://belsat.example/en/news/leak",
-                 "--claims", str(claims), "--today", "2026-11-20")
+    result = new(
+        "BYPOL publishes the recording",
+        "--source",
+        "https://belsat.example/en/news/leak",
+        "--claims",
+        str(claims),
+        "--today",
+        "2026-11-20",
+    )
     assert result.exit_code == 0, result.output
     path = claims / "bypol-publishes-the-recording.yaml"
-    assert result.output == (f"Wrote {path}\n"
-                             "Next: fill in the TODOs, then run: claimsite check\n")
+    assert result.output == (f"Wrote {path}\nNext: fill in the TODOs, then run: claimsite check\n")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../schema/claim.schema.json\n")
     assert (path.parent / "../schema/claim.schema.json").resolve().is_file()
@@ -87,8 +93,17 @@ def test_every_todo_is_a_required_value(claims: Path) -> None:
     new("A claim", "--claims", str(claims), "--today", "2026-11-20")
     text = (claims / "a-claim.yaml").read_text(encoding="utf-8")
     todo_keys = re.findall(r"^\s*(?:- )?(\w+):\s*# TODO", text, re.MULTILINE)
-    assert todo_keys == ["statement", "status_reason", "url", "title", "publisher", "published", "language",
-                         "kind", "relation"]
+    assert todo_keys == [
+        "statement",
+        "status_reason",
+        "url",
+        "title",
+        "publisher",
+        "published",
+        "language",
+        "kind",
+        "relation",
+    ]
     reported = {re.search(r"(\w+) is empty", p).group(1) for p in problems(claims)}  # type: ignore[union-attr]
     # publisher and published are policy warnings in the checker, reported once the errors are fixed
     assert reported == set(todo_keys) - {"publisher", "published"}
@@ -105,18 +120,29 @@ def test_publisher_and_date_left_empty_are_warnings(claims: Path) -> None:
     ]
 
 
-def test_several_sources_status_and_date_from_source_date_epoch(claims: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_several_sources_status_and_date_from_source_date_epoch(claims: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
-    result = new("Two sources", "--status", "corroborated", "--source", "https://a.example/1",
-                 "--source", "https://b.example/2", "--claims", str(claims))
+    result = new(
+        "Two sources",
+        "--status",
+        "corroborated",
+        "--source",
+        "https://a.example/1",
+        "--source",
+        "https://b.example/2",
+        "--claims",
+        str(claims),
+    )
     assert result.exit_code == 0, result.output
     data = yaml.safe_load((claims / "two-sources.yaml").read_text(encoding="utf-8"))
     assert data["status"] == "corroborated"
-    assert [(s["id"], s["url"]) for s in data["sources"]] == [("s1", "https://a.example/1"),
-                                                              ("s2", "https://b.example/2")]
-    assert data["history"] == [{"date": __import__("datetime").date(2023, 11, 14), "status": "corroborated",
-                                "note": None}]
+    assert [(s["id"], s["url"]) for s in data["sources"]] == [
+        ("s1", "https://a.example/1"),
+        ("s2", "https://b.example/2"),
+    ]
+    assert data["history"] == [
+        {"date": __import__("datetime").date(2023, 11, 14), "status": "corroborated", "note": None}
+    ]
 
 
 def test_refuses_to_overwrite(claims: Path) -> None:
@@ -129,8 +155,7 @@ def test_refuses_to_overwrite(claims: Path) -> None:
 
 
 def test_entity_fails_until_filled(claims: Path) -> None:
-    result = new("--entity", "Mikalai Karpyankou", "--kind", "person", "--id", "karpyankou-2",
-                 "--claims", str(claims))
+    result = new("--entity", "Mikalai Karpyankou", "--kind", "person", "--id", "karpyankou-2", "--claims", str(claims))
     assert result.exit_code == 0, result.output
     path = claims / "entities" / "karpyankou-2.yaml"
     assert result.output.splitlines()[0] == f"Wrote {path}"
@@ -142,8 +167,15 @@ def test_entity_fails_until_filled(claims: Path) -> None:
         "claims/entities/karpyankou-2.yaml:14:9: sources[0].url is empty; fill it in",
         "claims/entities/karpyankou-2.yaml:15:11: sources[0].title is empty; fill it in",
     ]
-    text = fill(text, {"role": "Deputy Interior Minister of Belarus from November 2020.",
-                       "url": "https://example.org/profile", "title": "Profile", "language": "ru"})
+    text = fill(
+        text,
+        {
+            "role": "Deputy Interior Minister of Belarus from November 2020.",
+            "url": "https://example.org/profile",
+            "title": "Profile",
+            "language": "ru",
+        },
+    )
     path.write_text(text, encoding="utf-8")
     assert problems(claims) == []
     assert yaml.safe_load(text)["kind"] == "person"
@@ -156,15 +188,18 @@ def test_entity_needs_a_kind(claims: Path) -> None:
     assert not (claims / "entities" / "bypol-2.yaml").exists()
 
 
-@pytest.mark.parametrize(("title", "slug"), [
-    ("Leaked audio attributes an order to use weapons", "leaked-audio-attributes-an-order-to-use-weapons"),
-    ("Тарайкоўскі загінуў у Мінску", "taraikouski-zahinuu-u-minsku"),  # Belarusian: г is h
-    ("Николай Карпенков", "nikolai-karpenkov"),  # Russian: г would be g
-    ("Ціханоўская", "tsikhanouskaya"),
-    ("Łukašenka's “order”, 2020!", "lukasenkas-order-2020"),  # apostrophes vanish (сям’я -> syamya)
-    ("A" * 40 + " " + "b" * 40, "a" * 40),  # cut at the last hyphen that fits 60 characters
-    ("抗议", ""),
-])
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Leaked audio attributes an order to use weapons", "leaked-audio-attributes-an-order-to-use-weapons"),
+        ("Тарайкоўскі загінуў у Мінску", "taraikouski-zahinuu-u-minsku"),  # Belarusian: г is h
+        ("Николай Карпенков", "nikolai-karpenkov"),  # Russian: г would be g
+        ("Ціханоўская", "tsikhanouskaya"),
+        ("Łukašenka's “order”, 2020!", "lukasenkas-order-2020"),  # apostrophes vanish (сям’я -> syamya)
+        ("A" * 40 + " " + "b" * 40, "a" * 40),  # cut at the last hyphen that fits 60 characters
+        ("抗议", ""),
+    ],
+)
 def test_slugs(title: str, slug: str) -> None:
     assert slugify(title) == slug
 
@@ -172,8 +207,9 @@ def test_slugs(title: str, slug: str) -> None:
 def test_title_without_a_usable_id_asks_for_one(claims: Path) -> None:
     result = CliRunner().invoke(main, ["new", "抗议", "--claims", str(claims)])
     assert result.exit_code == 1
-    assert result.output == ("Error: cannot make an id from '抗议'; "
-                             "choose one with --id (lowercase, digits, hyphens)\n")
+    assert result.output == (
+        "Error: cannot make an id from '抗议'; choose one with --id (lowercase, digits, hyphens)\n"
+    )
     assert new("抗议", "--id", "protest", "--claims", str(claims)).exit_code == 0
     assert yaml.safe_load((claims / "protest.yaml").read_text(encoding="utf-8"))["title"] == "抗议"
 
@@ -193,8 +229,7 @@ def test_awkward_titles_stay_exact(claims: Path) -> None:
 
 
 def test_bad_source_url_writes_nothing(claims: Path) -> None:
-    result = CliRunner().invoke(main, ["new", "Bad", "--source", "javascript:alert(1)",
-                                       "--claims", str(claims)])
+    result = CliRunner().invoke(main, ["new", "Bad", "--source", "javascript:alert(1)", "--claims", str(claims)])
     assert result.exit_code == 2
     assert "'javascript:alert(1)' must start with https:// or http://" in result.output
     assert not (claims / "bad.yaml").exists()

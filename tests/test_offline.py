@@ -20,8 +20,17 @@ from claimsite.offline import SHIM_PATH, ZIP_FOLDER, ZIP_PATH, offline_config
 from claimsite.site import load_site_config
 
 EPOCH = "1700000000"  # 2023-11-14 22:13:20 UTC
-CDN_HOSTS = ("unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com", "fonts.googleapis.com",
-             "fonts.gstatic.com", "ajax.googleapis.com", "polyfill.io", "esm.sh", "code.jquery.com")
+CDN_HOSTS = (
+    "unpkg.com",
+    "cdn.jsdelivr.net",
+    "cdnjs.cloudflare.com",
+    "fonts.googleapis.com",
+    "fonts.gstatic.com",
+    "ajax.googleapis.com",
+    "polyfill.io",
+    "esm.sh",
+    "code.jquery.com",
+)
 CDN_URL = re.compile(r"(?:https?:)?//(?:" + "|".join(re.escape(h) for h in CDN_HOSTS) + r")[^\s\"'`)]*")
 MATERIAL_DEAD_CODE = {
     # Material's bundle loads these only for browsers without ResizeObserver (all current ones have
@@ -31,8 +40,17 @@ MATERIAL_DEAD_CODE = {
     "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
 }
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
-RESOURCE_RELS = {"stylesheet", "icon", "preload", "prefetch", "preconnect", "modulepreload", "dns-prefetch",
-                 "manifest", "apple-touch-icon"}
+RESOURCE_RELS = {
+    "stylesheet",
+    "icon",
+    "preload",
+    "prefetch",
+    "preconnect",
+    "modulepreload",
+    "dns-prefetch",
+    "manifest",
+    "apple-touch-icon",
+}
 
 
 def build(root: Path, *args: str) -> str:
@@ -118,11 +136,13 @@ def test_the_copy_loads_nothing_from_the_internet(copy: Path) -> None:
                     targets.append(attrs.get("href"))
                 loads += [(name, tag, t) for t in targets if t and EXTERNAL.match(t)]
         if path.suffix == ".css":
-            loads += [(name, "css", u) for u in re.findall(r"(?:url\(|@import)\s*['\"]?([^'\")\s]+)", text)
-                      if EXTERNAL.match(u) and not u.startswith("data:")]
+            loads += [
+                (name, "css", u)
+                for u in re.findall(r"(?:url\(|@import)\s*['\"]?([^'\")\s]+)", text)
+                if EXTERNAL.match(u) and not u.startswith("data:")
+            ]
     assert loads == []
-    bundle = {(name, url) for name, url in cdn
-              if re.fullmatch(r"assets/javascripts/bundle\.\w+\.min\.js", name)}
+    bundle = {(name, url) for name, url in cdn if re.fullmatch(r"assets/javascripts/bundle\.\w+\.min\.js", name)}
     assert {url for _, url in bundle} == MATERIAL_DEAD_CODE
     assert sorted(cdn - bundle) == []
 
@@ -152,8 +172,9 @@ def tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield folder
 
 
-def test_a_failed_offline_build_keeps_the_previous_site(project_dir: Path, tmp_dir: Path,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_offline_build_keeps_the_previous_site(
+    project_dir: Path, tmp_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (project_dir / "site").mkdir()
     (project_dir / "site" / "previous.txt").write_text("old site", encoding="utf-8")
     clash = project_dir / "docs" / SHIM_PATH  # only the offline build adds the shim: it fails, alone
@@ -166,8 +187,9 @@ def test_a_failed_offline_build_keeps_the_previous_site(project_dir: Path, tmp_d
     assert list(tmp_dir.iterdir()) == []
 
 
-def test_a_failed_site_build_after_the_offline_one_writes_no_zip(project_dir: Path, tmp_dir: Path,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_site_build_after_the_offline_one_writes_no_zip(
+    project_dir: Path, tmp_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (project_dir / "site").mkdir()
     (project_dir / "site" / "previous.txt").write_text("old site", encoding="utf-8")
     (project_dir / "docs" / ZIP_PATH).write_bytes(b"")  # only the site build adds the zip: it fails second
@@ -181,8 +203,9 @@ def test_a_failed_site_build_after_the_offline_one_writes_no_zip(project_dir: Pa
 def test_offline_config_turns_off_instant_navigation_and_replaces_cdn_shims(project_dir: Path) -> None:
     config_file = project_dir / "mkdocs.yml"
     text = config_file.read_text(encoding="utf-8")
-    text = text.replace("features: [navigation.prune]",
-                        "features: [navigation.prune, navigation.instant, navigation.instant.progress]")
+    text = text.replace(
+        "features: [navigation.prune]", "features: [navigation.prune, navigation.instant, navigation.instant.progress]"
+    )
     text += "extra:\n  polyfills: [https://unpkg.com/iframe-worker/shim]\n"
     config_file.write_text(text, encoding="utf-8")
     config = load_site_config(config_file)

@@ -117,22 +117,26 @@ def test_cover_shows_title_edition_date_revision_and_counts(page_texts: list[str
 
 
 def test_cyrillic_names_and_quotes_extract_as_written(text: str) -> None:
-    for written in ("Мікалай Карпянкоў", "Николай Карпенков", "Міністэрства ўнутраных спраў",
-                    "Мы не комментируем фейки", "В МВД прокомментировали аудиозапись"):
+    for written in (
+        "Мікалай Карпянкоў",
+        "Николай Карпенков",
+        "Міністэрства ўнутраных спраў",
+        "Мы не комментируем фейки",
+        "В МВД прокомментировали аудиозапись",
+    ):
         assert squeeze(written) in text
 
 
 def test_hostile_text_is_printed_literally(site: Site, text: str) -> None:
     hostile = site.claims["hostile-text"]
     assert squeeze(hostile.title) in text  # <script>alert('title')</script> & <img ...> *not bold*
-    assert squeeze("#set page(fill: red) \\#import \"x\" $ math $ `code` @ref :smile:") in text
+    assert squeeze('#set page(fill: red) \\#import "x" $ math $ `code` @ref :smile:') in text
     assert squeeze('"}} #strong[x] <style>"'[1:-1]) in text
     assert squeeze(hostile.status_reason) in text
     assert squeeze("Publisher </span> & co") in text
 
 
-def test_a_word_longer_than_a_line_wraps_instead_of_running_off_the_page(
-        site: Site, page_texts: list[str]) -> None:
+def test_a_word_longer_than_a_line_wraps_instead_of_running_off_the_page(site: Site, page_texts: list[str]) -> None:
     word = site.claims["hostile-text"].sources[0].note or ""
     assert len(word) > 100 and " " not in word
     joined = "".join(page_texts)
@@ -163,8 +167,13 @@ def test_outline_has_sections_and_every_claim(site: Site, reader: pypdf.PdfReade
     titles = [squeeze(t) for t in outline_titles(reader.outline)]
     for claim in site.claims.values():
         assert squeeze(claim.title) in titles
-    for section in ("Methodology", "Alleged claims", "Confirmed claims", "Disputed claims",
-                    "Index of people and organisations"):
+    for section in (
+        "Methodology",
+        "Alleged claims",
+        "Confirmed claims",
+        "Disputed claims",
+        "Index of people and organisations",
+    ):
         assert squeeze(section) in titles
 
 
@@ -210,7 +219,8 @@ def test_fonts_are_embedded_and_come_from_the_compiler(reader: pypdf.PdfReader) 
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             fonts[font["/BaseFont"].split("+", 1)[1]] = any(
-                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
     assert all(fonts.values()), fonts
     assert {name.split("-")[0] for name in fonts} == {"LibertinusSerif", "DejaVuSansMono"}
 
@@ -218,10 +228,19 @@ def test_fonts_are_embedded_and_come_from_the_compiler(reader: pypdf.PdfReader) 
 # --------------------------------------------------------------------------- source and escaping
 
 
-@pytest.mark.parametrize("value", [
-    'plain', 'quote " and backslash \\ and \\" both', '"); #set page(fill: red) //', '\\u{41}',
-    "new\nline\r\ttab\x00nul\x7f", "\u2028\u2029", "Мікалай Карпянкоў", "#import \"/etc/passwd\"",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "plain",
+        'quote " and backslash \\ and \\" both',
+        '"); #set page(fill: red) //',
+        "\\u{41}",
+        "new\nline\r\ttab\x00nul\x7f",
+        "\u2028\u2029",
+        "Мікалай Карпянкоў",
+        '#import "/etc/passwd"',
+    ],
+)
 def test_typst_string_literal_round_trips(value: str) -> None:
     source = f"#metadata({typst_string(value)}) <value>"
     found = typst.query(source.encode(), "<value>", field="value", one=True, ignore_system_fonts=True)
@@ -261,8 +280,11 @@ def test_edition_outside_git_and_without_config(tmp_path: Path) -> None:
 
 def test_site_name_is_read_without_running_mkdocs_tags(tmp_path: Path) -> None:
     config = tmp_path / "mkdocs.yml"
-    config.write_text("site_name: Claims on Belarus\nmarkdown_extensions:\n"
-                      "  - toc: {slugify: !!python/object/apply:os.system [echo]}\n", encoding="utf-8")
+    config.write_text(
+        "site_name: Claims on Belarus\nmarkdown_extensions:\n"
+        "  - toc: {slugify: !!python/object/apply:os.system [echo]}\n",
+        encoding="utf-8",
+    )
     assert site_name(config) == "Claims on Belarus"
     config.write_text("site_name: !ENV [NAME, x]\n", encoding="utf-8")
     assert site_name(config) is None
@@ -328,8 +350,11 @@ def test_progress_only_on_a_terminal_outside_ci() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not SYNTH.exists(), reason="scripts/synth.py is not there")
 def test_synthetic_corpus_has_a_bookmark_per_claim_and_no_orphaned_heading(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, str(SYNTH), "--count", "200", "--out", str(tmp_path), "--seed", "3"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(SYNTH), "--count", "200", "--out", str(tmp_path), "--seed", "3"],
+        check=True,
+        capture_output=True,
+    )
     project = load_project([tmp_path], today=TODAY)
     assert not project.errors()
     reader = pypdf.PdfReader(io.BytesIO(make_pdf(project, EDITION).data))

@@ -23,10 +23,23 @@ from claimsite.render import RenderOptions, Site, render_site
 from claimsite.text import md, md_paragraphs
 
 GOLDEN = ROOT / "tests" / "golden"
-OPTIONS = RenderOptions(edit_url="https://github.com/example/claims/edit/main/claims/",
-                        site_url="https://claims.example.org/")
-EXTENSIONS = ["pymdownx.escapeall", "attr_list", "tables", "admonition", "toc", "def_list", "footnotes", "abbr",
-              "md_in_html", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark"]
+OPTIONS = RenderOptions(
+    edit_url="https://github.com/example/claims/edit/main/claims/", site_url="https://claims.example.org/"
+)
+EXTENSIONS = [
+    "pymdownx.escapeall",
+    "attr_list",
+    "tables",
+    "admonition",
+    "toc",
+    "def_list",
+    "footnotes",
+    "abbr",
+    "md_in_html",
+    "pymdownx.tilde",
+    "pymdownx.caret",
+    "pymdownx.mark",
+]
 
 
 def render_fixture_pages() -> dict[str, str]:
@@ -57,7 +70,11 @@ def test_claim_page_has_every_part() -> None:
     for expected in [
         '<span class="claim-badge claim-badge--alleged">Alleged</span>',
         "**Why this status:** One recording whose attribution is disputed",
-        "## Statement", "## Sources", "## Responses", "## Related claims", "## Status history",
+        "## Statement",
+        "## Sources",
+        "## Responses",
+        "## Related claims",
+        "## Status history",
         "Permalink: <https://claims.example.org/claims/leaked-order/>",
         "[Edit this claim](https://github.com/example/claims/edit/main/claims/leaked-order.yaml)",
         "[Archived copy](https://web.archive.example/web/2021/https://belsat.example/en/news/leak)",
@@ -101,10 +118,17 @@ def test_escaped_text_renders_as_exactly_that_text(text: str) -> None:
     assert _text_of(rendered).strip() == collapsed
 
 
-@pytest.mark.parametrize("text", [
-    "<script>alert(1)</script>", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>",
-    "line\n\n# heading\n\n- item\n\n| a | b |\n|---|---|", "{: onclick=alert(1) }", "&lt;b&gt; &amp;",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "line\n\n# heading\n\n- item\n\n| a | b |\n|---|---|",
+        "{: onclick=alert(1) }",
+        "&lt;b&gt; &amp;",
+    ],
+)
 def test_paragraphs_never_produce_markup(text: str) -> None:
     rendered = markdown.markdown(md_paragraphs(text), extensions=EXTENSIONS)
     collector = TagCollector()

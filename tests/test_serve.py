@@ -45,7 +45,11 @@ def server(project_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path, Path]
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "claimsite", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project_dir, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            cwd=project_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         try:
             url = f"http://127.0.0.1:{port}/"
             wait_for(lambda: "Leaked audio" in fetch(url + "claims/leaked-order/"))
@@ -59,8 +63,10 @@ def server(project_dir: Path, tmp_path: Path) -> Iterator[tuple[str, Path, Path]
 def test_editing_a_claim_rebuilds_the_page(server: tuple[str, Path, Path]) -> None:
     url, project, _ = server
     claim = project / "claims" / "leaked-order.yaml"
-    claim.write_text(claim.read_text(encoding="utf-8").replace("Leaked audio attributes", "Edited audio attributes"),
-                     encoding="utf-8")
+    claim.write_text(
+        claim.read_text(encoding="utf-8").replace("Leaked audio attributes", "Edited audio attributes"),
+        encoding="utf-8",
+    )
     wait_for(lambda: "Edited audio attributes" in fetch(url + "claims/leaked-order/"))
 
 
@@ -72,6 +78,5 @@ def test_a_broken_claim_is_reported_and_the_server_keeps_serving(server: tuple[s
     assert "Leaked audio" in fetch(url + "claims/leaked-order/")
     broken.unlink()
     claim = project / "claims" / "voice-attribution.yaml"
-    claim.write_text(claim.read_text(encoding="utf-8").replace("The voice on", "Revised voice on"),
-                     encoding="utf-8")
+    claim.write_text(claim.read_text(encoding="utf-8").replace("The voice on", "Revised voice on"), encoding="utf-8")
     wait_for(lambda: "Revised voice on" in fetch(url + "claims/voice-attribution/"))

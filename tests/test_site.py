@@ -48,10 +48,19 @@ def parse(path: Path) -> Elements:
 
 
 def test_claim_entity_and_index_pages_exist(built_site: Path) -> None:
-    for page in ["index.html", "claims/index.html", "claims/leaked-order/index.html", "status/index.html",
-                 "status/alleged/index.html", "entities/karpyankou/index.html", "tags/leak/index.html",
-                 "timeline/index.html", "sources/index.html", "sources/belsat/index.html",
-                 "assets/claimsite.css"]:
+    for page in [
+        "index.html",
+        "claims/index.html",
+        "claims/leaked-order/index.html",
+        "status/index.html",
+        "status/alleged/index.html",
+        "entities/karpyankou/index.html",
+        "tags/leak/index.html",
+        "timeline/index.html",
+        "sources/index.html",
+        "sources/belsat/index.html",
+        "assets/claimsite.css",
+    ]:
         assert (built_site / page).is_file(), page
 
 
@@ -91,16 +100,18 @@ def test_hostile_text_cannot_inject_markup(built_site: Path) -> None:
     assert scripts == [a for t, a in benign.tags if t == "script"]  # only the theme's and our JSON-LD
     text = page.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in text  # the title, shown as text
-    assert "javascript:" not in re.sub(r"<script type=\"application/ld\+json\">.*?</script>", "", text, flags=re.S) \
-        .replace("[link](javascript:alert(1))", "")
+    assert "javascript:" not in re.sub(
+        r"<script type=\"application/ld\+json\">.*?</script>", "", text, flags=re.S
+    ).replace("[link](javascript:alert(1))", "")
 
 
 def test_cyrillic_headings_get_unicode_anchors(tmp_path: Path) -> None:
     from markdown import Markdown
     from pymdownx.slugs import slugify
 
-    rendered = Markdown(extensions=["toc"], extension_configs={"toc": {"slugify": slugify(case="lower")}}) \
-        .convert("## Крыніцы")
+    rendered = Markdown(extensions=["toc"], extension_configs={"toc": {"slugify": slugify(case="lower")}}).convert(
+        "## Крыніцы"
+    )
     assert 'id="крыніцы"' in rendered
 
 
@@ -141,8 +152,9 @@ def test_failed_strict_build_keeps_the_previous_site(project_dir: Path) -> None:
 
 
 def test_plain_mkdocs_build_runs_the_pipeline(project_dir: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project_dir,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project_dir, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert (project_dir / "site" / "claims" / "voice-attribution" / "index.html").is_file()
     assert not (project_dir / "docs" / "claims").exists()  # generated pages are never written to docs/
@@ -150,8 +162,7 @@ def test_plain_mkdocs_build_runs_the_pipeline(project_dir: Path) -> None:
 
 def test_plain_mkdocs_build_fails_on_a_broken_claim(project_dir: Path) -> None:
     shutil.copy(INVALID / "rules" / "policy.yaml", project_dir / "claims" / "policy.yaml")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project_dir,
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project_dir, capture_output=True, text=True)
     assert result.returncode == 1
     assert "claims/policy.yaml:3:9: a confirmed claim needs 'basis'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -163,8 +174,11 @@ def test_generate_writes_a_site_plain_mkdocs_can_build(project_dir: Path, tmp_pa
     assert CliRunner().invoke(main, ["generate", "--out", str(out)]).exit_code == 0
     assert (out / "docs" / "claims" / "leaked-order.md").is_file()
     assert "claimsite" not in (out / "mkdocs.yml").read_text(encoding="utf-8").split("plugins:")[1].split("\n\n")[0]
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(out / "mkdocs.yml")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(out / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert (out / "site" / "claims" / "leaked-order" / "index.html").is_file()
 
@@ -212,8 +226,10 @@ def test_a_retired_id_cannot_be_reused(project_dir: Path) -> None:
     os.chdir(project_dir)
     result = CliRunner().invoke(main, ["check", "claims"])
     assert result.exit_code == 1
-    assert "'voice-attribution' is still the id of claims/voice-attribution.yaml; a retired id cannot be reused" \
+    assert (
+        "'voice-attribution' is still the id of claims/voice-attribution.yaml; a retired id cannot be reused"
         in result.output
+    )
 
 
 def test_build_with_pdf_links_it_from_every_page(project_dir: Path) -> None:
@@ -222,8 +238,11 @@ def test_build_with_pdf_links_it_from_every_page(project_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     site = project_dir / "site"
     assert (site / "claims.pdf").read_bytes().startswith(b"%PDF-")
-    pages = [p for p in site.rglob("*.html") if p.name != "404.html" and "http-equiv=\"refresh\"" not in
-             p.read_text(encoding="utf-8")]
+    pages = [
+        p
+        for p in site.rglob("*.html")
+        if p.name != "404.html" and 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")
+    ]
     for page in pages:
         links = [a.get("href") or "" for tag, a in parse(page).tags if tag == "a"]
         targets = [(page.parent / href).resolve() for href in links if href.endswith("claims.pdf")]
@@ -234,8 +253,9 @@ def test_plain_build_has_no_pdf_link(built_site: Path) -> None:
     assert "claims.pdf" not in (built_site / "index.html").read_text(encoding="utf-8")
 
 
-def test_same_claims_and_source_date_give_a_byte_identical_site(project_dir: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_claims_and_source_date_give_a_byte_identical_site(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(project_dir)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for folder in ("first", "second"):

@@ -125,8 +125,13 @@ def test_responses_related_and_history_are_exercised(claims: dict[str, dict[str,
 def test_dates_lie_in_2019_to_2024(claims: dict[str, dict[str, Any]]) -> None:
     dates = [c["date"] for c in claims.values()]
     dates += [h["date"] for c in claims.values() for h in c["history"]]
-    dates += [s[k] for c in claims.values() for s in c["sources"] for k in ("published", "accessed")
-              if s.get(k, "undated") != "undated"]
+    dates += [
+        s[k]
+        for c in claims.values()
+        for s in c["sources"]
+        for k in ("published", "accessed")
+        if s.get(k, "undated") != "undated"
+    ]
     assert all(isinstance(d, str) and DATE.match(d) for d in dates)
     assert all("2019" <= d[:4] <= "2024" for d in dates)
 

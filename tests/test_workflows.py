@@ -43,8 +43,12 @@ def step_named(workflow: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def lint(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema,
-                           *map(str, paths)], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_workflows_exist() -> None:
@@ -137,8 +141,12 @@ def test_pull_request_template_has_the_reviewer_checklist() -> None:
 
 def test_pre_commit_hook_offered_to_other_repositories() -> None:
     manifest = ROOT / ".pre-commit-hooks.yaml"
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(manifest)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert (hook["id"], hook["entry"], hook["language"]) == ("claimsite-check", "claimsite check", "python")
@@ -150,8 +158,9 @@ def test_pre_commit_hook_offered_to_other_repositories() -> None:
 
 def test_pre_commit_config_is_local() -> None:
     path = ROOT / ".pre-commit-config.yaml"
-    result = subprocess.run([sys.executable, "-m", "pre_commit", "validate-config", str(path)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing is downloaded at commit time
@@ -169,8 +178,9 @@ def headings(path: Path) -> list[str]:
 
 def test_the_site_page_carries_the_guide() -> None:
     guide, page = ROOT / "CONTRIBUTING.md", ROOT / "docs" / "contributing.md"
-    assert [h for h in headings(guide) if h != "Working on the code"] == \
-        [h for h in headings(page) if h != "The full guide"]
+    assert [h for h in headings(guide) if h != "Working on the code"] == [
+        h for h in headings(page) if h != "The full guide"
+    ]
     for text in (guide.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")):
         for command in ('claimsite new "', "claimsite diff origin/main", "claimsite check"):
             assert command in text

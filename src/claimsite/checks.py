@@ -37,9 +37,12 @@ def rule_confirmed_needs_independent_evidence(claim: Claim) -> RuleResult:
         return
     origins = {s.origin or f"source:{s.id}" for s in supporting}
     if len(origins) < 2:
-        yield ("status",), (
-            "a confirmed claim needs a supporting primary source or supporting sources from at least two "
-            "distinct origins; add a source or lower the status to corroborated or alleged"
+        yield (
+            ("status",),
+            (
+                "a confirmed claim needs a supporting primary source or supporting sources from at least two "
+                "distinct origins; add a source or lower the status to corroborated or alleged"
+            ),
         )
 
 
@@ -56,8 +59,11 @@ def rule_history_matches_status(claim: Claim) -> RuleResult:
     last = claim.history[-1]
     if last.status is not claim.status:
         index = len(claim.history) - 1
-        yield (("history", index, "status"), f"the last history entry says '{last.status}' but status is "
-               f"'{claim.status}'; add a history entry for the change")
+        yield (
+            ("history", index, "status"),
+            f"the last history entry says '{last.status}' but status is "
+            f"'{claim.status}'; add a history entry for the change",
+        )
 
 
 def rule_history_in_order(claim: Claim) -> RuleResult:
@@ -65,8 +71,10 @@ def rule_history_in_order(claim: Claim) -> RuleResult:
     for index in range(1, len(claim.history)):
         before, after = claim.history[index - 1].date, claim.history[index].date
         if after.sort_key() < before.sort_key():
-            yield (("history", index, "date"), f"history dates go backwards ({before} then {after}); "
-                   "list entries oldest first")
+            yield (
+                ("history", index, "date"),
+                f"history dates go backwards ({before} then {after}); list entries oldest first",
+            )
 
 
 def rule_source_ids_unique(claim: Claim) -> RuleResult:
@@ -84,9 +92,11 @@ def rule_response_sources_exist(claim: Claim) -> RuleResult:
     for index, response in enumerate(claim.responses):
         for position, ref in enumerate(response.sources):
             if ref not in ids:
-                yield (("responses", index, "sources", position),
-                       f"responses[{index}] cites source '{ref}', which this claim does not have; "
-                       f"known: {', '.join(sorted(ids))}")
+                yield (
+                    ("responses", index, "sources", position),
+                    f"responses[{index}] cites source '{ref}', which this claim does not have; "
+                    f"known: {', '.join(sorted(ids))}",
+                )
 
 
 def rule_quotes_short(claim: Claim) -> RuleResult:
@@ -95,8 +105,11 @@ def rule_quotes_short(claim: Claim) -> RuleResult:
         for name in ("quote", "quote_en"):
             text = getattr(source, name)
             if text and len(text.split()) > MAX_QUOTE_WORDS:
-                yield (("sources", index, name), f"sources[{index}].{name} has {len(text.split())} words; "
-                       f"quote at most {MAX_QUOTE_WORDS} and paraphrase the rest in 'note'")
+                yield (
+                    ("sources", index, name),
+                    f"sources[{index}].{name} has {len(text.split())} words; "
+                    f"quote at most {MAX_QUOTE_WORDS} and paraphrase the rest in 'note'",
+                )
 
 
 def rule_sources_have_publisher_and_date(claim: Claim) -> RuleResult:
@@ -105,8 +118,11 @@ def rule_sources_have_publisher_and_date(claim: Claim) -> RuleResult:
         if source.publisher is None:
             yield ("sources", index), f"sources[{index}] has no publisher; add 'publisher:'", Severity.WARNING
         if source.published is None:
-            yield (("sources", index), f"sources[{index}] has no date; add 'published:' or "
-                   f"'published: {UNDATED}'", Severity.WARNING)
+            yield (
+                ("sources", index),
+                f"sources[{index}] has no date; add 'published:' or 'published: {UNDATED}'",
+                Severity.WARNING,
+            )
 
 
 def rule_related_not_self(claim: Claim, claim_id: str) -> RuleResult:

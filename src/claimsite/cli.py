@@ -18,11 +18,19 @@ DEFAULT_CONFIG = Path("mkdocs.yml")
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2.0 is noise here
 
 config_option = click.option(
-    "-f", "--config-file", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG, show_default=True, help="The MkDocs configuration of the site.")
+    "-f",
+    "--config-file",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="The MkDocs configuration of the site.",
+)
 claims_option = click.option(
-    "--claims", type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of claim files (default: the plugin's claims_dir, usually claims/).")
+    "--claims",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of claim files (default: the plugin's claims_dir, usually claims/).",
+)
 
 
 def _claims_dir(claims: Path | None, config_file: Path) -> Path:
@@ -47,8 +55,7 @@ def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool) -> Proje
     if project.problems:
         click.echo(report.format_problems(project.problems, fmt))
     if fmt != "json":
-        click.echo(report.summary(project.problems, project.claim_count, project.entity_count),
-                   err=fmt == "github")
+        click.echo(report.summary(project.problems, project.claim_count, project.entity_count), err=fmt == "github")
     return project
 
 
@@ -73,8 +80,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text", show_default=True,
-              help="text for people, github for PR annotations, json for tools.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(report.FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, github for PR annotations, json for tools.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """Check claim and entity files (default: claims/) and report every problem.
@@ -93,15 +106,23 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 @main.command()
 @config_option
 @claims_option
-@click.option("-d", "--site-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the site (default: site_dir of mkdocs.yml, usually site/).")
+@click.option(
+    "-d",
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: site_dir of mkdocs.yml, usually site/).",
+)
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors too.")
 @click.option("--pdf", is_flag=True, help="Also make the PDF edition and link it from every page.")
-@click.option("--offline", is_flag=True,
-              help="Also build a copy that works from file:// without network, zipped into the site "
-                   "(claims-offline.zip) and linked from the home page.")
-def build(config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool,
-          pdf: bool) -> None:
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Also build a copy that works from file:// without network, zipped into the site "
+    "(claims-offline.zip) and linked from the home page.",
+)
+def build(
+    config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool, pdf: bool
+) -> None:
     """Check the claims, then build the site with a strict MkDocs build.
 
     Nothing is written when the check or the build fails: the site is built
@@ -157,8 +178,13 @@ def serve(config_file: Path, claims: Path | None, dev_addr: str) -> None:
 @main.command()
 @config_option
 @claims_option
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write the Markdown pages and a plugin-free mkdocs.yml into.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the Markdown pages and a plugin-free mkdocs.yml into.",
+)
 def generate(config_file: Path, claims: Path | None, out: Path) -> None:
     """Write every page as Markdown to a folder, for inspection and review.
 
@@ -182,8 +208,14 @@ def generate(config_file: Path, claims: Path | None, out: Path) -> None:
 
 
 @main.command()
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
-              show_default=True, help="Folder to write claim.schema.json and entity.schema.json into.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schema"),
+    show_default=True,
+    help="Folder to write claim.schema.json and entity.schema.json into.",
+)
 def schema(out: Path) -> None:
     """Write the JSON Schemas of claim and entity files (generated from the model).
 
@@ -206,22 +238,39 @@ def _is_terminal() -> bool:
 
 @main.command()
 @click.argument("title", required=False)
-@click.option("--status", type=click.Choice(["alleged", "corroborated", "confirmed", "disputed", "misleading",
-                                              "false"]),
-              help="Status of the new claim (default: alleged); see the methodology page.")
-@click.option("--source", "sources", multiple=True, metavar="URL",
-              help="Address of a source; repeat the option for several.")
+@click.option(
+    "--status",
+    type=click.Choice(["alleged", "corroborated", "confirmed", "disputed", "misleading", "false"]),
+    help="Status of the new claim (default: alleged); see the methodology page.",
+)
+@click.option(
+    "--source", "sources", multiple=True, metavar="URL", help="Address of a source; repeat the option for several."
+)
 @click.option("--entity", is_flag=True, help="Create a person or organisation in claims/entities/ instead.")
-@click.option("--kind", type=click.Choice(["person", "organisation"]),
-              help="With --entity: what the entity is.")
-@click.option("--id", "new_id", metavar="ID",
-              help="The id (file name) to use instead of one made from the title.")
-@click.option("--claims", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CLAIMS,
-              show_default=True, help="Folder of claim files.")
-@click.option("--today", metavar="YYYY-MM-DD",
-              help="Date of the first history entry (default: today, or SOURCE_DATE_EPOCH when set).")
-def new(title: str | None, status: str | None, sources: tuple[str, ...], entity: bool, kind: str | None,
-        new_id: str | None, claims: Path, today: str | None) -> None:
+@click.option("--kind", type=click.Choice(["person", "organisation"]), help="With --entity: what the entity is.")
+@click.option("--id", "new_id", metavar="ID", help="The id (file name) to use instead of one made from the title.")
+@click.option(
+    "--claims",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CLAIMS,
+    show_default=True,
+    help="Folder of claim files.",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Date of the first history entry (default: today, or SOURCE_DATE_EPOCH when set).",
+)
+def new(
+    title: str | None,
+    status: str | None,
+    sources: tuple[str, ...],
+    entity: bool,
+    kind: str | None,
+    new_id: str | None,
+    claims: Path,
+    today: str | None,
+) -> None:
     """Start a claim file from a commented template (never overwrites a file).
 
     Writes claims/<id>.yaml, the id made from the title (Cyrillic is transliterated).
@@ -260,8 +309,9 @@ def new(title: str | None, status: str | None, sources: tuple[str, ...], entity:
         if entity and kind is None:
             kind = click.prompt("Kind", type=click.Choice(["person", "organisation"]))
         if not entity and status is None:
-            status = click.prompt("Status (see docs/methodology.md)", default="alleged",
-                                  type=click.Choice([s.value for s in Status]))
+            status = click.prompt(
+                "Status (see docs/methodology.md)", default="alleged", type=click.Choice([s.value for s in Status])
+            )
         sources = sources or tuple(_ask_urls())
     if not claims.is_dir():
         _fail(f"no folder {claims}/; run this in the repository's root folder, or pass --claims")
@@ -271,15 +321,22 @@ def new(title: str | None, status: str | None, sources: tuple[str, ...], entity:
                 raise click.UsageError("--entity needs --kind person or --kind organisation")
             planned = plan_entity(claims, title, kind=EntityKind(kind), sources=sources, entity_id=new_id)
         else:
-            planned = plan_claim(claims, title, status=Status(status or "alleged"), sources=sources,
-                                 today=today_from_environment(today), claim_id=new_id)
+            planned = plan_claim(
+                claims,
+                title,
+                status=Status(status or "alleged"),
+                sources=sources,
+                today=today_from_environment(today),
+                claim_id=new_id,
+            )
         written = write_new(planned)
     except ScaffoldError as error:
         _fail(str(error))
     click.echo(f"Wrote {written}")
     if planned.shortened:
-        click.echo(f"The id was shortened to '{planned.id}'; to choose another, delete the file and run "
-                   "again with --id.")
+        click.echo(
+            f"The id was shortened to '{planned.id}'; to choose another, delete the file and run again with --id."
+        )
     click.echo("Next: fill in the TODOs, then run: claimsite check")
 
 
@@ -288,8 +345,7 @@ def _ask_urls() -> list[str]:
 
     urls: list[str] = []
     while True:
-        url = click.prompt(f"Source {len(urls) + 1} URL (empty to finish)", default="",
-                           show_default=False).strip()
+        url = click.prompt(f"Source {len(urls) + 1} URL (empty to finish)", default="", show_default=False).strip()
         if not url:
             return urls
         problem = url_problem(url)
@@ -302,8 +358,13 @@ def _ask_urls() -> list[str]:
 @main.command()
 @click.argument("base")
 @click.argument("head", required=False)
-@click.option("--claims", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CLAIMS,
-              show_default=True, help="Folder of claim files.")
+@click.option(
+    "--claims",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CLAIMS,
+    show_default=True,
+    help="Folder of claim files.",
+)
 def diff(base: str, head: str | None, claims: Path) -> None:
     """Describe, in Markdown, what changes in the claims from BASE to HEAD.
 
@@ -333,12 +394,22 @@ def diff(base: str, head: str | None, claims: Path) -> None:
 
 
 @main.command()
-@click.option("-f", "--config-file", "config_file",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The MkDocs configuration: the title and claims_dir (default: mkdocs.yml when present).")
+@click.option(
+    "-f",
+    "--config-file",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The MkDocs configuration: the title and claims_dir (default: mkdocs.yml when present).",
+)
 @claims_option
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("site/claims.pdf"),
-              show_default=True, help="Where to write the PDF.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("site/claims.pdf"),
+    show_default=True,
+    help="Where to write the PDF.",
+)
 def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     """Check the claims, then write them as one PDF with contents, bookmarks and an index.
 

@@ -129,8 +129,13 @@ def _history_problem(path: str, old: Claim, new: Claim, doc: Document | None) ->
         return None
     line, col = doc.mark(("status",)) if doc else (1, 1)
     entry = f"{{date: YYYY-MM-DD, status: {new.status}, note: why}}"
-    return Problem(path, line, col, f"status changed from '{old.status}' to '{new.status}' without a history "
-                   f"entry; add one at the end of history: {entry}")
+    return Problem(
+        path,
+        line,
+        col,
+        f"status changed from '{old.status}' to '{new.status}' without a history "
+        f"entry; add one at the end of history: {entry}",
+    )
 
 
 def _reason_problem(path: str, old: Claim, new: Claim, doc: Document | None) -> Problem | None:
@@ -138,8 +143,13 @@ def _reason_problem(path: str, old: Claim, new: Claim, doc: Document | None) -> 
     if old.status == new.status or old.status_reason != new.status_reason:
         return None
     line, col = doc.mark(("status_reason",)) if doc else (1, 1)
-    return Problem(path, line, col, f"status changed to '{new.status}' but status_reason is unchanged; "
-                   "say why the claim now has this status", Severity.WARNING)
+    return Problem(
+        path,
+        line,
+        col,
+        f"status changed to '{new.status}' but status_reason is unchanged; say why the claim now has this status",
+        Severity.WARNING,
+    )
 
 
 def _title(version: Version) -> str:
@@ -153,8 +163,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: str | None = None,
-                prefix: str = "claims") -> DiffResult:
+def diff_claims(
+    base: Snapshot, head: Snapshot, *, base_label: str, head_label: str | None = None, prefix: str = "claims"
+) -> DiffResult:
     """Compare two snapshots of the claims folder and describe the change in Markdown.
 
     `head_label` None means the head snapshot is the working tree.
@@ -210,8 +221,10 @@ def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: 
         if isinstance(old_claim, Claim) and isinstance(new_claim, Claim):
             details = _claim_details(old_claim, new_claim)
             if old_claim.status != new_claim.status:
-                status_lines.append(f"- {_code(ident(after))}: {old_claim.status} → **{new_claim.status}**. "
-                                    f"Reason: {_inline(new_claim.status_reason)}")
+                status_lines.append(
+                    f"- {_code(ident(after))}: {old_claim.status} → **{new_claim.status}**. "
+                    f"Reason: {_inline(new_claim.status_reason)}"
+                )
             for rule in (_history_problem, _reason_problem):
                 problem = rule(display(after), old_claim, new_claim, new_version.doc)
                 if problem:
@@ -242,13 +255,15 @@ def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: 
             entity_lines.append(f"- removed: {name}: {_title(old[path])}")
         else:
             before_record, after_record = old[path].record, new[path].record
-            fields = (_changed_fields(before_record, after_record)
-                      if before_record is not None and after_record is not None else [])
+            fields = (
+                _changed_fields(before_record, after_record)
+                if before_record is not None and after_record is not None
+                else []
+            )
             what = f" (fields: {', '.join(fields)})" if fields else ""
             entity_lines.append(f"- changed: {name}: {_title(new[path])}{what}")
 
-    counts = [(len(added), "added"), (len(removed), "removed"), (len(renamed), "renamed"),
-              (len(changed), "changed")]
+    counts = [(len(added), "added"), (len(removed), "removed"), (len(renamed), "renamed"), (len(changed), "changed")]
     summary = ", ".join(f"{n} {word}" for n, word in counts if n)
     if status_lines:
         summary += f"; {_plural(len(status_lines), 'status change')}"
@@ -258,20 +273,30 @@ def diff_claims(base: Snapshot, head: Snapshot, *, base_label: str, head_label: 
         out += ["No claim or entity changed.", ""]
         return DiffResult("\n".join(out))
     out += [f"Claims: {summary or 'none changed'}.", ""]
-    sections = [("Added", added_lines), ("Removed", removed_lines), ("Renamed", renamed_lines),
-                ("Status changes", status_lines), ("Changed", changed_lines), ("Entities", entity_lines)]
+    sections = [
+        ("Added", added_lines),
+        ("Removed", removed_lines),
+        ("Renamed", renamed_lines),
+        ("Status changes", status_lines),
+        ("Changed", changed_lines),
+        ("Entities", entity_lines),
+    ]
     for heading, lines in sections:
         if lines:
             out += [f"### {heading}", "", *lines, ""]
     if unreadable:
         out += ["### Cannot be read", ""]
-        out += [f"- {_code(v.path)} ({side}): {_inline(v.reason)}" for v, side in
-                sorted(unreadable, key=lambda item: (item[0].path, item[1] == "after"))]
+        out += [
+            f"- {_code(v.path)} ({side}): {_inline(v.reason)}"
+            for v, side in sorted(unreadable, key=lambda item: (item[0].path, item[1] == "after"))
+        ]
         out.append("")
     if problems:
         out += ["### Problems", ""]
-        out += [f"- {_code(p.path)}: {'warning: ' if p.severity is Severity.WARNING else ''}"
-                f"{_inline(p.message)}" for p in problems]
+        out += [
+            f"- {_code(p.path)}: {'warning: ' if p.severity is Severity.WARNING else ''}{_inline(p.message)}"
+            for p in problems
+        ]
         out.append("")
     return DiffResult("\n".join(out), problems)
 
@@ -338,8 +363,9 @@ def _verify(root: Path, rev: str) -> None:
         raise GitError(f"'{rev}' is not a commit in this repository{hint}") from None
 
 
-def git_snapshots(claims_dir: Path, base: str,
-                  head: str | None = None) -> tuple[dict[str, bytes], dict[str, bytes], str]:
+def git_snapshots(
+    claims_dir: Path, base: str, head: str | None = None
+) -> tuple[dict[str, bytes], dict[str, bytes], str]:
     """The files that differ between `base` and `head` (None: the working tree), and the folder's path.
 
     Only differing files are read: identical files are left out of both snapshots.
@@ -368,8 +394,7 @@ def git_snapshots(claims_dir: Path, base: str,
         _verify(root, head)
         head_tree = _tree(root, head, prefix)
         head_ids = {p: object_id for p, (object_id, _) in head_tree.items()}
-    differing = sorted(p for p in set(base_tree) | set(head_ids)
-                       if base_tree.get(p, ("",))[0] != head_ids.get(p))
+    differing = sorted(p for p in set(base_tree) | set(head_ids) if base_tree.get(p, ("",))[0] != head_ids.get(p))
     wanted = [base_tree[p][0] for p in differing if p in base_tree]
     if head is not None:
         wanted += [head_ids[p] for p in differing if p in head_ids]

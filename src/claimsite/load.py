@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover
             Parser.__init__(self)
             Composer.__init__(self)
 
+
 SYMLINK_MESSAGE = "symbolic links are not allowed; commit the file itself"
 
 MAX_FILE_BYTES = 256 * 1024
@@ -167,8 +168,11 @@ def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> 
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key)
                 doc.problems.append(
-                    Problem(doc.path, *_position(key_node.start_mark),
-                            f"duplicate key '{key}' (first set on line {first.start_mark.line + 1}); keep one")
+                    Problem(
+                        doc.path,
+                        *_position(key_node.start_mark),
+                        f"duplicate key '{key}' (first set on line {first.start_mark.line + 1}); keep one",
+                    )
                 )
                 continue
             result[key] = _convert(doc, value_node, seen, depth + 1)
@@ -224,8 +228,15 @@ def parse_text(path: str, text: str) -> Document:
         position = error.position
         line = text.count("\n", 0, position) + 1
         col = position - (text.rfind("\n", 0, position) + 1) + 1
-        doc.problems.append(Problem(path, line, col, f"the control character U+{error.character:04X} is not "
-                                    "allowed; delete it (it is often invisible: retype the line)"))
+        doc.problems.append(
+            Problem(
+                path,
+                line,
+                col,
+                f"the control character U+{error.character:04X} is not "
+                "allowed; delete it (it is often invisible: retype the line)",
+            )
+        )
     except yaml.YAMLError as error:
         doc.problems.append(Problem(path, 1, 1, f"YAML error: {' '.join(str(error).split())}"))
     finally:

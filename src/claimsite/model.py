@@ -191,8 +191,7 @@ STATUS_LABELS: dict[Status, str] = {
 }
 
 STATUS_DEFINITIONS: dict[Status, str] = {
-    Status.ALLEGED: "Asserted by a named source; not independently corroborated. "
-    "The default for new claims.",
+    Status.ALLEGED: "Asserted by a named source; not independently corroborated. The default for new claims.",
     Status.CORROBORATED: "Supported by two or more sources of independent origin, or partly by "
     "primary material; not conclusive.",
     Status.CONFIRMED: "Established by primary evidence, official acknowledgement, a court or "
@@ -454,7 +453,6 @@ class Loaded(Generic[RecordT]):
     data: RecordT
     source_path: str = ""
     """The file's path inside the claims folder (`x.yaml`, `entities/y.yaml`), for edit links."""
-
 
 
 def json_schema(model: type[Record]) -> dict[str, Any]:

@@ -123,10 +123,12 @@ def edition_date(environ: Mapping[str, str] = os.environ) -> dt.date:
 
 def source_revision(folder: Path) -> str:
     """`git rev-parse --short HEAD` of the repository holding `folder`, or 'unknown' outside git."""
+
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                                  timeout=30, check=False)
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30, check=False
+            )
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout.strip() if done.returncode == 0 else None
@@ -151,11 +153,11 @@ def site_name(config_file: Path | None) -> str | None:
     return one_line(name) if isinstance(name, str) and name.strip() else None
 
 
-def edition_info(config_file: Path | None, claims_dir: Path,
-                 environ: Mapping[str, str] = os.environ) -> EditionInfo:
+def edition_info(config_file: Path | None, claims_dir: Path, environ: Mapping[str, str] = os.environ) -> EditionInfo:
     """The edition of the claims in `claims_dir`: title, date and revision."""
-    return EditionInfo(title=site_name(config_file) or DEFAULT_TITLE, date=edition_date(environ),
-                       revision=source_revision(claims_dir))
+    return EditionInfo(
+        title=site_name(config_file) or DEFAULT_TITLE, date=edition_date(environ), revision=source_revision(claims_dir)
+    )
 
 
 # --------------------------------------------------------------------------- text
@@ -173,7 +175,7 @@ def _break_long_word(match: re.Match[str]) -> str:
     word = match.group()
     if word.startswith(("http://", "https://")):
         return word
-    return _ZERO_WIDTH_SPACE.join(word[i:i + LONG_WORD // 2] for i in range(0, len(word), LONG_WORD // 2))
+    return _ZERO_WIDTH_SPACE.join(word[i : i + LONG_WORD // 2] for i in range(0, len(word), LONG_WORD // 2))
 
 
 def plain(text: str) -> str:
@@ -274,8 +276,16 @@ def _related(site: Site, cid: str, pages: Mapping[str, int]) -> list[dict[str, A
         target = site.claims.get(other)
         if target is None:  # a claim that failed to load: a link to it would lead nowhere
             continue
-        related.append({"id": other, "title": plain(target.title), "status": STATUS_LABELS[target.status],
-                        "relation": relation, "note": optional(note), "page": pages.get(claim_key(other), 0)})
+        related.append(
+            {
+                "id": other,
+                "title": plain(target.title),
+                "status": STATUS_LABELS[target.status],
+                "relation": relation,
+                "note": optional(note),
+                "page": pages.get(claim_key(other), 0),
+            }
+        )
     return related
 
 
@@ -299,36 +309,48 @@ def claim_data(site: Site, cid: str, pages: Mapping[str, int] | None = None) -> 
         "confidence": str(claim.confidence),
         "reason": plain(claim.status_reason),
         "basis": [str(basis) for basis in claim.basis],
-        "superseded_by": {"id": successor, "title": plain(site.claims[successor].title),
-                          "page": pages.get(claim_key(successor), 0)}
-        if successor in site.claims else None,
+        "superseded_by": {
+            "id": successor,
+            "title": plain(site.claims[successor].title),
+            "page": pages.get(claim_key(successor), 0),
+        }
+        if successor in site.claims
+        else None,
         "statement": paragraphs(claim.statement),
         "facts": _facts(site, claim),
         "sources": [_source(source) for source in claim.sources],
         "responses": [
-            {"by": _entity_name(site, r.by), "date": optional(r.date), "summary": plain(r.summary),
-             "sources": [numbers[ref] for ref in r.sources if ref in numbers]}
+            {
+                "by": _entity_name(site, r.by),
+                "date": optional(r.date),
+                "summary": plain(r.summary),
+                "sources": [numbers[ref] for ref in r.sources if ref in numbers],
+            }
             for r in claim.responses
         ],
         "related": _related(site, cid, pages),
-        "history": [{"date": str(h.date), "status": STATUS_LABELS[h.status], "note": plain(h.note or "")}
-                    for h in claim.history],
+        "history": [
+            {"date": str(h.date), "status": STATUS_LABELS[h.status], "note": plain(h.note or "")} for h in claim.history
+        ],
     }
 
 
 INDEX_PARTS = ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organisations"))
 
 
-def index_data(site: Site, document_order: Iterable[str],
-               pages: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+def index_data(
+    site: Site, document_order: Iterable[str], pages: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
     """People, then organisations, by name; each with the pages of its claims in the order the PDF
     prints them, one [page, key] per page (the key of the first claim on that page)."""
     pages = pages or {}
     position = {cid: n for n, cid in enumerate(document_order)}
     parts = []
     for kind, heading in INDEX_PARTS:
-        ids = sorted((eid for eid, e in site.entities.items() if e.kind is kind),
-                     key=lambda eid: (site.entities[eid].name.casefold(), eid))
+        ids = sorted(
+            (eid for eid, e in site.entities.items() if e.kind is kind),
+            key=lambda eid: (site.entities[eid].name.casefold(), eid),
+        )
         entries = []
         for eid in ids:
             entity = site.entities[eid]
@@ -336,13 +358,15 @@ def index_data(site: Site, document_order: Iterable[str],
             on_pages: dict[int, str] = {}
             for cid in claims:
                 on_pages.setdefault(pages.get(claim_key(cid), 0), claim_key(cid))
-            entries.append({
-                "name": plain(entity.name),
-                "native": [plain(name) for _, name in sorted(entity.names.items()) if name != entity.name],
-                "aliases": [plain(alias) for alias in entity.aliases],
-                "role": plain(entity.role),
-                "pages": [[page, key] for page, key in on_pages.items()],
-            })
+            entries.append(
+                {
+                    "name": plain(entity.name),
+                    "native": [plain(name) for _, name in sorted(entity.names.items()) if name != entity.name],
+                    "aliases": [plain(alias) for alias in entity.aliases],
+                    "role": plain(entity.role),
+                    "pages": [[page, key] for page, key in on_pages.items()],
+                }
+            )
         parts.append({"heading": heading, "entries": entries})
     return parts
 
@@ -412,7 +436,7 @@ def split_parts(groups: Mapping[Status, list[str]], size: int = CHUNK_CLAIMS) ->
             continue
         runs = -(-len(ids) // size)
         step = -(-len(ids) // runs)
-        pieces += [_Piece(status, start == 0, tuple(ids[start:start + step])) for start in range(0, len(ids), step)]
+        pieces += [_Piece(status, start == 0, tuple(ids[start : start + step])) for start in range(0, len(ids), step)]
     parts: list[list[_Piece]] = [[]]
     for piece in pieces:
         if parts[-1] and sum(len(p.claims) for p in parts[-1]) + len(piece.claims) > size:
@@ -433,29 +457,41 @@ def _contents(site: Site, groups: Mapping[Status, list[str]], pages: Mapping[str
     return [{"level": level, "title": title, "key": key, "page": pages.get(key, 0)} for level, title, key in entries]
 
 
-def part_data(site: Site, edition: EditionInfo, part: _Part, pages: Mapping[str, int],
-              offset: int) -> dict[str, Any]:
+def part_data(site: Site, edition: EditionInfo, part: _Part, pages: Mapping[str, int], offset: int) -> dict[str, Any]:
     """One part as a JSON-ready value: the only input of the typst template. `pages` maps heading
     keys to their page numbers; `offset` is the number of pages before the part."""
     groups = claims_in_order(site)
     return {
         "edition": {
             "title": plain(edition.title),
-            "date": {"year": edition.date.year, "month": edition.date.month, "day": edition.date.day,
-                     "text": edition.date.isoformat()},
+            "date": {
+                "year": edition.date.year,
+                "month": edition.date.month,
+                "day": edition.date.day,
+                "text": edition.date.isoformat(),
+            },
             "revision": plain(edition.revision),
         },
         "offset": offset,
         "front": part.front,
-        "totals": {"claims": len(site.claims), "sources": sum(len(c.sources) for c in site.claims.values()),
-                   "entities": len(site.entities)},
-        "statuses": [{"label": STATUS_LABELS[s], "definition": STATUS_DEFINITIONS[s], "count": len(groups[s])}
-                     for s in Status],
+        "totals": {
+            "claims": len(site.claims),
+            "sources": sum(len(c.sources) for c in site.claims.values()),
+            "entities": len(site.entities),
+        },
+        "statuses": [
+            {"label": STATUS_LABELS[s], "definition": STATUS_DEFINITIONS[s], "count": len(groups[s])} for s in Status
+        ],
         "order": ORDER_NOTE,
         "contents": _contents(site, groups, pages) if part.front else [],
-        "groups": [{"heading": f"{STATUS_LABELS[p.status]} claims" if p.heading else None,
-                    "definition": STATUS_DEFINITIONS[p.status],
-                    "claims": [claim_data(site, cid, pages) for cid in p.claims]} for p in part.pieces],
+        "groups": [
+            {
+                "heading": f"{STATUS_LABELS[p.status]} claims" if p.heading else None,
+                "definition": STATUS_DEFINITIONS[p.status],
+                "claims": [claim_data(site, cid, pages) for cid in p.claims],
+            }
+            for p in part.pieces
+        ],
         "index": index_data(site, (cid for ids in groups.values() for cid in ids), pages) if part.index else None,
     }
 
@@ -479,8 +515,11 @@ def render_typst(site: Site | Project, edition: EditionInfo) -> str:
     """The whole edition as a single part, before any page number is known (they print as 0)."""
     if isinstance(site, Project):
         site = Site(site)
-    whole = _Part(front=True, pieces=tuple(_Piece(status, True, tuple(ids))
-                                           for status, ids in claims_in_order(site).items() if ids), index=True)
+    whole = _Part(
+        front=True,
+        pieces=tuple(_Piece(status, True, tuple(ids)) for status, ids in claims_in_order(site).items() if ids),
+        index=True,
+    )
     return part_source(part_data(site, edition, whole, {}, 0))
 
 
@@ -504,8 +543,15 @@ def make_pdf(site: Site | Project, edition: EditionInfo, progress: Progress | No
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
         return part_source(part_data(site, edition, parts[n], pages, offset))
 
-    typeset = settle([part.headings() for part in parts], source_for, _estimate(parts, site), edition.timestamp,
-                     progress, workers=WORKERS, max_rounds=MAX_ROUNDS)
+    typeset = settle(
+        [part.headings() for part in parts],
+        source_for,
+        _estimate(parts, site),
+        edition.timestamp,
+        progress,
+        workers=WORKERS,
+        max_rounds=MAX_ROUNDS,
+    )
     progress(f"joining {len(parts)} parts…")
     return join(typeset, LINK_PREFIX)
 

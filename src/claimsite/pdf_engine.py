@@ -63,8 +63,12 @@ sys.stdout.buffer.write(data)
 def compile_pdf(source: str, timestamp: int) -> Pdf:
     """Typeset typst source into a PDF with the compiler's own fonts only, in a child process."""
     # A lone surrogate (a YAML escape can make one) cannot be encoded: it becomes '?'.
-    done = subprocess.run([sys.executable, "-c", _WORKER, str(timestamp)],
-                          input=source.encode("utf-8", "replace"), capture_output=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(timestamp)],
+        input=source.encode("utf-8", "replace"),
+        capture_output=True,
+        check=False,
+    )
     try:
         report = json.loads(done.stderr.decode("utf-8", "replace").strip().splitlines()[-1])
     except (ValueError, IndexError):
@@ -97,8 +101,11 @@ def _bookmarks(document: pikepdf.Pdf) -> list[_Placed]:
             target = item.destination
             if not isinstance(target, pikepdf.Array) or len(target) < 4:
                 raise PdfError("a typeset part has a bookmark without a page position")
-            placed.append(_Placed(level, str(item.title), page_index[target[0].objgen],
-                                  float(target[2] or 0), float(target[3] or 0)))
+            placed.append(
+                _Placed(
+                    level, str(item.title), page_index[target[0].objgen], float(target[2] or 0), float(target[3] or 0)
+                )
+            )
             walk(list(item.children), level + 1)
 
     with document.open_outline() as outline:
@@ -125,8 +132,9 @@ def _typeset(keys: list[tuple[int, str]], source: str, timestamp: int) -> Typese
         raise PdfError("a typeset part's bookmarks do not match its headings (did the template change?)")
     # A part that starts inside a group has claim headings without a group heading before them, which
     # typst bookmarks at the top level: the level is the heading's, as `keys` gives it.
-    headings = {key: _Placed(level, p.title, p.page, p.left, p.top)
-                for (level, key), p in zip(keys, placed, strict=True)}
+    headings = {
+        key: _Placed(level, p.title, p.page, p.left, p.top) for (level, key), p in zip(keys, placed, strict=True)
+    }
     return Typeset(_hash(source), pdf, page_count, headings)
 
 
@@ -138,9 +146,16 @@ SourceFor = Callable[[int, Mapping[str, int], int], str]
 """(part number, page of every heading key, pages before the part) -> that part's typst source."""
 
 
-def settle(keys: list[list[tuple[int, str]]], source_for: SourceFor, guess: Mapping[str, int], timestamp: int,
-           progress: Callable[[str], None] = lambda _: None, *, workers: int = 2,
-           max_rounds: int = 5) -> list[Typeset]:
+def settle(
+    keys: list[list[tuple[int, str]]],
+    source_for: SourceFor,
+    guess: Mapping[str, int],
+    timestamp: int,
+    progress: Callable[[str], None] = lambda _: None,
+    *,
+    workers: int = 2,
+    max_rounds: int = 5,
+) -> list[Typeset]:
     """Typeset every part until the page numbers they print are the pages their headings are on.
 
     `keys[n]` lists part n's headings as (level, key) in the order its bookmarks come. Each round
@@ -160,20 +175,25 @@ def settle(keys: list[list[tuple[int, str]]], source_for: SourceFor, guess: Mapp
                 unsettled = True
                 break
             progress(f"typesetting {len(stale)} of {len(keys)} parts (round {round_number})…")
-            results = pool.map(_typeset, [keys[n] for n in stale], [sources[n] for n in stale],
-                               [timestamp] * len(stale))
+            results = pool.map(
+                _typeset, [keys[n] for n in stale], [sources[n] for n in stale], [timestamp] * len(stale)
+            )
             for n, result in zip(stale, results, strict=True):
                 done[n] = result
             typeset = [result for result in done if result is not None]
             offsets = [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))]
-            pages = {key: offset + placed.page + 1 for offset, t in zip(offsets, typeset, strict=True)
-                     for key, placed in t.headings.items()}
+            pages = {
+                key: offset + placed.page + 1
+                for offset, t in zip(offsets, typeset, strict=True)
+                for key, placed in t.headings.items()
+            }
     finished = [result for result in done if result is not None]
     if unsettled:
         first = finished[0]
         warning = f"page numbers did not settle in {max_rounds} rounds; some printed page numbers may be wrong"
-        finished[0] = Typeset(first.source_hash, Pdf(first.pdf.data, (*first.pdf.warnings, warning)),
-                              first.pages, first.headings)
+        finished[0] = Typeset(
+            first.source_hash, Pdf(first.pdf.data, (*first.pdf.warnings, warning)), first.pages, first.headings
+        )
     return finished
 
 
@@ -221,7 +241,7 @@ def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[Typeset], lin
         for annotation in page.obj.get("/Annots") or []:
             action = annotation.get("/A")
             uri = str(action.get("/URI", "")) if action is not None else ""
-            key = uri[len(link_prefix):]
+            key = uri[len(link_prefix) :]
             if uri.startswith(link_prefix) and key in destinations:
                 del annotation.A
                 annotation.Dest = pikepdf.String(key)

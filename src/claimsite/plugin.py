@@ -101,11 +101,15 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if errors:
             self._report(project)
             if not self.serving:
-                raise PluginError(f"claimsite: {report.summary(project.problems, 0, 0)}; "
-                                  "fix the files above (run `claimsite check`)")
+                raise PluginError(
+                    f"claimsite: {report.summary(project.problems, 0, 0)}; fix the files above (run `claimsite check`)"
+                )
             if self.site is not None:
-                print("WARNING -  claimsite: serving the last good version of the claims until they check clean",
-                      file=sys.stderr, flush=True)
+                print(
+                    "WARNING -  claimsite: serving the last good version of the claims until they check clean",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return
         options = RenderOptions(
             edit_url=self.config.edit_url,

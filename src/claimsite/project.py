@@ -43,7 +43,6 @@ class Project:
         return [p for p in self.problems if strict or p.severity is Severity.ERROR]
 
 
-
 def _article(kind: EntityKind) -> str:
     return f"an {kind}" if str(kind)[0] in "aeiou" else f"a {kind}"
 
@@ -74,9 +73,15 @@ class ClaimRefs:
 
     @classmethod
     def of(cls, claim: Claim) -> ClaimRefs:
-        return cls(tuple(claim.people), tuple(claim.organisations), claim.claimant,
-                   tuple(r.by for r in claim.responses), tuple(r.claim for r in claim.related),
-                   claim.superseded_by, tuple(claim.renamed_from))
+        return cls(
+            tuple(claim.people),
+            tuple(claim.organisations),
+            claim.claimant,
+            tuple(r.by for r in claim.responses),
+            tuple(r.claim for r in claim.related),
+            claim.superseded_by,
+            tuple(claim.renamed_from),
+        )
 
 
 def _reference_locs(claim: Claim) -> list[Loc]:
@@ -140,8 +145,7 @@ def _load_file(job: Job) -> FileResult:
     return result
 
 
-def _check_references(project: Project, results: dict[str, FileResult],
-                      kinds: dict[str, EntityKind]) -> list[Problem]:
+def _check_references(project: Project, results: dict[str, FileResult], kinds: dict[str, EntityKind]) -> list[Problem]:
     """Cross-file rules: every id a claim mentions exists and has the right kind."""
     problems: list[Problem] = []
     refs = {cid: result.refs for cid, result in results.items() if result.refs is not None}
@@ -172,8 +176,10 @@ def _check_references(project: Project, results: dict[str, FileResult],
     for claim_id, claim in refs.items():
         found: list[tuple[Loc, str | None]] = []
         found += [(("people", i), entity_problem(ref, EntityKind.PERSON)) for i, ref in enumerate(claim.people)]
-        found += [(("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
-                  for i, ref in enumerate(claim.organisations)]
+        found += [
+            (("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
+            for i, ref in enumerate(claim.organisations)
+        ]
         if claim.claimant and ID_RE.match(claim.claimant):
             message = entity_problem(claim.claimant, None)
             found.append((("claimant",), message and message + words))
@@ -186,8 +192,12 @@ def _check_references(project: Project, results: dict[str, FileResult],
             found.append((("superseded_by",), claim_problem(claim.superseded_by)))
         for index, old in enumerate(claim.renamed_from):
             if old in claim_ids:
-                found.append((("renamed_from", index),
-                              f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused"))
+                found.append(
+                    (
+                        ("renamed_from", index),
+                        f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused",
+                    )
+                )
             elif retired_counts[old] > 1:
                 found.append((("renamed_from", index), f"former id '{old}' is listed by more than one claim"))
         problems += [results[claim_id].problem(loc, msg) for loc, msg in found if msg]
@@ -221,8 +231,9 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_project(paths: Iterable[Path], *, base: Path | None = None, today: dt.date | None = None,
-                 keep_records: bool = True) -> Project:
+def load_project(
+    paths: Iterable[Path], *, base: Path | None = None, today: dt.date | None = None, keep_records: bool = True
+) -> Project:
     """Load and check every claim and entity file under `paths`; never raises on bad input.
 
     Without `keep_records` only the problems and counts come back: `claimsite check` needs no more,
@@ -246,8 +257,15 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
             continue
         if not ID_RE.match(file_id):
             suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
-            project.problems.append(Problem(display, 1, 1, f"file name '{path.name}' is not an id; "
-                                            f"rename it to '{suggestion}.yaml' (lowercase, digits, hyphens)"))
+            project.problems.append(
+                Problem(
+                    display,
+                    1,
+                    1,
+                    f"file name '{path.name}' is not an id; "
+                    f"rename it to '{suggestion}.yaml' (lowercase, digits, hyphens)",
+                )
+            )
             continue
         if path.suffix != ".yaml":
             project.problems.append(Problem(display, 1, 1, f"rename '{path.name}' to '{file_id}.yaml'"))
@@ -255,8 +273,9 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
         is_entity = _is_entity_file(path)
         key = ("entity:" if is_entity else "claim:") + file_id
         if key in seen_paths:
-            project.problems.append(Problem(display, 1, 1, f"id '{file_id}' is already used by {seen_paths[key]}; "
-                                            "ids must be unique"))
+            project.problems.append(
+                Problem(display, 1, 1, f"id '{file_id}' is already used by {seen_paths[key]}; ids must be unique")
+            )
             continue
         seen_paths[key] = display
         jobs.append((path, display, source_path, is_entity, today, keep))
@@ -267,13 +286,15 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
         if result.kind is not None:
             kinds[result.file_id] = result.kind
             if isinstance(result.record, Entity):
-                project.entities[result.file_id] = Loaded(result.file_id, result.display, result.record,
-                                                          result.source_path)
+                project.entities[result.file_id] = Loaded(
+                    result.file_id, result.display, result.record, result.source_path
+                )
         elif result.refs is not None:
             results[result.file_id] = result
             if isinstance(result.record, Claim):
-                project.claims[result.file_id] = Loaded(result.file_id, result.display, result.record,
-                                                        result.source_path)
+                project.claims[result.file_id] = Loaded(
+                    result.file_id, result.display, result.record, result.source_path
+                )
         else:
             project.broken_ids.add(result.file_id)
     project.claim_count, project.entity_count = len(results), len(kinds)

@@ -39,8 +39,15 @@ def _timed(seconds: dict[str, float], name: str, work: Callable[[], Path]) -> Pa
     return result
 
 
-def publish(config_file: Path, project: Project, *, site_dir: Path | None = None, pdf: bool = False,
-            offline: bool = False, pdf_progress: Callable[[str], None] | None = None) -> Published:
+def publish(
+    config_file: Path,
+    project: Project,
+    *,
+    site_dir: Path | None = None,
+    pdf: bool = False,
+    offline: bool = False,
+    pdf_progress: Callable[[str], None] | None = None,
+) -> Published:
     """Build the site; with `pdf` and `offline`, also the PDF edition and the offline copy inside it."""
     config = load_site_config(config_file)
     plugin = plugin_of(config)
@@ -56,11 +63,15 @@ def publish(config_file: Path, project: Project, *, site_dir: Path | None = None
             claims_dir = plugin.claims_path(config)
             edition = edition_info(config_file, claims_dir)
             progress = pdf_progress or Progress()
-            extras[pdf_path] = _timed(seconds, "pdf", lambda: write_pdf(
-                Path(tmp) / "claims.pdf", make_pdf(project, edition, progress)))  # type: ignore[arg-type]
+            extras[pdf_path] = _timed(
+                seconds, "pdf", lambda: write_pdf(Path(tmp) / "claims.pdf", make_pdf(project, edition, progress))
+            )  # type: ignore[arg-type]
         if offline:
-            copy = _timed(seconds, "offline", lambda: build_site(
-                config_file, project, site_dir=Path(tmp) / ZIP_FOLDER, prepare=offline_config))
+            copy = _timed(
+                seconds,
+                "offline",
+                lambda: build_site(config_file, project, site_dir=Path(tmp) / ZIP_FOLDER, prepare=offline_config),
+            )
             zip_file = Path(tmp) / ZIP_PATH
             write_zip(copy, ZIP_FOLDER, zip_file)
             extras[zip_path] = zip_file
@@ -72,6 +83,5 @@ def publish(config_file: Path, project: Project, *, site_dir: Path | None = None
             if extras:
                 config.plugins["claimsite/extra-files"] = ExtraFiles(extras)
 
-        target = _timed(seconds, "site", lambda: build_site(config_file, project, site_dir=site_dir,
-                                                            prepare=prepare))
+        target = _timed(seconds, "site", lambda: build_site(config_file, project, site_dir=site_dir, prepare=prepare))
     return Published(target, target / pdf_path if pdf else None, target / zip_path if offline else None, seconds)

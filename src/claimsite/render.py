@@ -28,16 +28,43 @@ from claimsite.model import (
 from claimsite.project import Project
 from claimsite.text import attr, md, md_link, md_paragraphs, slug
 
-LANGUAGE_NAMES = {"en": "English", "be": "Belarusian", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish",
-                  "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "de": "German", "fr": "French",
-                  "cs": "Czech", "sk": "Slovak", "it": "Italian", "es": "Spanish", "sv": "Swedish",
-                  "nl": "Dutch", "ka": "Georgian"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "be": "Belarusian",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "pl": "Polish",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "et": "Estonian",
+    "de": "German",
+    "fr": "French",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "it": "Italian",
+    "es": "Spanish",
+    "sv": "Swedish",
+    "nl": "Dutch",
+    "ka": "Georgian",
+}
 """Display names; any other code is shown as written."""
 
-RELATION_LABELS = {"depends-on": "Depends on", "supports": "Supports", "contradicts": "Contradicts",
-                   "context": "Context for", "same-event": "Same event as", "part-of": "Part of"}
-INVERSE_LABELS = {"depends-on": "Is a premise of", "supports": "Supported by", "contradicts": "Contradicted by",
-                  "context": "Has context in", "same-event": "Same event as", "part-of": "Includes"}
+RELATION_LABELS = {
+    "depends-on": "Depends on",
+    "supports": "Supports",
+    "contradicts": "Contradicts",
+    "context": "Context for",
+    "same-event": "Same event as",
+    "part-of": "Part of",
+}
+INVERSE_LABELS = {
+    "depends-on": "Is a premise of",
+    "supports": "Supported by",
+    "contradicts": "Contradicted by",
+    "context": "Has context in",
+    "same-event": "Same event as",
+    "part-of": "Includes",
+}
 """How a `related` link reads on the page of the claim it points to."""
 
 FLAG_LABELS = {"under_review": "Under review", "superseded": "Superseded", "retracted": "Retracted"}
@@ -126,8 +153,9 @@ class Site:
         """Publisher name -> page path, with stable unique slugs."""
         pages: dict[str, str] = {}
         used: set[str] = set()
-        names = sorted({s.publisher or UNKNOWN_PUBLISHER for c in self.claims.values() for s in c.sources},
-                       key=str.casefold)
+        names = sorted(
+            {s.publisher or UNKNOWN_PUBLISHER for c in self.claims.values() for s in c.sources}, key=str.casefold
+        )
         for name in names:
             base = slug(name) or "publisher-" + hashlib.sha1(name.encode()).hexdigest()[:8]
             candidate, n = base, 2
@@ -270,7 +298,7 @@ def render_claim(site: Site, cid: str) -> str:
     out.append(f"# {md(claim.title)}\n")
     flags = "".join(f' <span class="claim-flag">{FLAG_LABELS[str(f)]}</span>' for f in claim.flags)
     status_link = md_link(f"What “{STATUS_LABELS[claim.status]}” means", rel(page, "methodology.md"))
-    out.append(f'{badge(claim.status)}{flags} · confidence: {claim.confidence} · {status_link}\n')
+    out.append(f"{badge(claim.status)}{flags} · confidence: {claim.confidence} · {status_link}\n")
     out.append(f"**Why this status:** {md(claim.status_reason)}\n")
     if claim.basis:
         out.append(f"**Basis:** {md(', '.join(str(b) for b in claim.basis))}\n")
@@ -313,8 +341,10 @@ def render_claim(site: Site, cid: str) -> str:
         for other, relation, note in links:
             target = site.claims[other]
             tail = f" — {md(note)}" if note else ""
-            out.append(f"- *{md(relation)}*: {badge(target.status)} "
-                       f"{md_link(target.title, rel(page, site.claim_path(other)))}{tail}")
+            out.append(
+                f"- *{md(relation)}*: {badge(target.status)} "
+                f"{md_link(target.title, rel(page, site.claim_path(other)))}{tail}"
+            )
         out.append("")
     out.append("## Status history { data-search-exclude }\n")
     out.append("| Date | Status | Note |\n|---|---|---|")
@@ -382,8 +412,9 @@ def render_entities_index(site: Site) -> str:
     text = _index_meta("People and organisations")
     for kind, heading in ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organisations")):
         text += f"## {heading}\n\n"
-        ids = sorted((e for e in site.entities if site.entities[e].kind is kind),
-                     key=lambda e: site.entities[e].name.casefold())
+        ids = sorted(
+            (e for e in site.entities if site.entities[e].kind is kind), key=lambda e: site.entities[e].name.casefold()
+        )
         for eid in ids:
             count = len(site.claims_by_entity.get(eid, []))
             text += f"- {entity_link(site, page, eid)} — {md(site.entities[eid].role)} ({count} claims)\n"
@@ -397,8 +428,11 @@ def render_entity(site: Site, eid: str) -> str:
     text = front_matter(entity.name, description=entity.role) + f"# {md(entity.name)}\n\n"
     text += f"{md(entity.role)}\n\n"
     if entity.names:
-        text += "**Names:** " + "; ".join(f"{md(n)} ({md(LANGUAGE_NAMES.get(lang, lang))})"
-                                          for lang, n in sorted(entity.names.items())) + "\n\n"
+        text += (
+            "**Names:** "
+            + "; ".join(f"{md(n)} ({md(LANGUAGE_NAMES.get(lang, lang))})" for lang, n in sorted(entity.names.items()))
+            + "\n\n"
+        )
     if entity.aliases:
         text += "**Also written as:** " + ", ".join(md(a) for a in entity.aliases) + "\n\n"
     if entity.sources:
@@ -484,9 +518,13 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
         for cid in recent[:latest]:
             entry = site.claims[cid].history[-1]
             text += f"- {entry.date}: {claim_item(site, page, cid)[2:]}\n"
-    links = [md_link("All claims", "claims/index.md"), md_link("Timeline", "timeline.md"),
-             md_link("People and organisations", "entities/index.md"), md_link("Tags", "tags/index.md"),
-             md_link("Sources", "sources/index.md")]
+    links = [
+        md_link("All claims", "claims/index.md"),
+        md_link("Timeline", "timeline.md"),
+        md_link("People and organisations", "entities/index.md"),
+        md_link("Tags", "tags/index.md"),
+        md_link("Sources", "sources/index.md"),
+    ]
     if site.options.pdf_path:
         links.append(md_link("PDF edition", site.options.pdf_path))
     if site.options.offline_zip_path:

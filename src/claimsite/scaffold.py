@@ -34,13 +34,56 @@ _URL: TypeAdapter[str] = TypeAdapter(Url)
 # Tsikhanouskaya). Letters shared by the languages differ only in `г` (h in Belarusian and
 # Ukrainian, g in Russian) and `и` (y in Ukrainian), chosen by the letters only those languages use.
 _CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "yo", "є": "ye",
-    "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "i", "к": "k", "л": "l", "м": "m",
-    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ў": "u", "ф": "f",
-    "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
-    "ю": "yu", "я": "ya", "'": "", "’": "", "ʼ": "",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "yo",
+    "є": "ye",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "і": "i",
+    "ї": "yi",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ў": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "'": "",
+    "’": "",
+    "ʼ": "",
     # Latin letters that Unicode does not decompose into a base letter and an accent
-    "ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i",
+    "ł": "l",
+    "đ": "d",
+    "ø": "o",
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "þ": "th",
+    "ı": "i",
 }
 _BELARUSIAN_OR_UKRAINIAN = set("іўїєґ")
 _UKRAINIAN = set("їєґ")
@@ -143,8 +186,15 @@ def _source_block(index: int, url: str | None) -> str:
 """
 
 
-def claim_template(title: str, *, status: Status = Status.ALLEGED, sources: Sequence[str] = (),
-                   today: dt.date, schema: str, claim_id: str) -> str:
+def claim_template(
+    title: str,
+    *,
+    status: Status = Status.ALLEGED,
+    sources: Sequence[str] = (),
+    today: dt.date,
+    schema: str,
+    claim_id: str,
+) -> str:
     """The YAML text of a new claim: title, status and history filled in, TODOs for the rest."""
     statuses = _choices(list(Status))
     source_blocks = "".join(_source_block(i, url) for i, url in enumerate(sources or [None], start=1))
@@ -183,8 +233,7 @@ history:            # every status decision, oldest first; the last one matches 
 """
 
 
-def entity_template(name: str, *, kind: EntityKind, sources: Sequence[str] = (), schema: str,
-                    entity_id: str) -> str:
+def entity_template(name: str, *, kind: EntityKind, sources: Sequence[str] = (), schema: str, entity_id: str) -> str:
     """The YAML text of a new person or organisation."""
     urls: Sequence[str | None] = list(sources) or [None]
     blocks = ""
@@ -232,32 +281,46 @@ def _target(title: str, given_id: str | None) -> tuple[str, bool]:
         return given_id, False
     slug = slugify(title)
     if not slug:
-        raise ScaffoldError(f"cannot make an id from '{title}'; "
-                            "choose one with --id (lowercase, digits, hyphens)")
+        raise ScaffoldError(f"cannot make an id from '{title}'; choose one with --id (lowercase, digits, hyphens)")
     return slug, len(slugify(title, max_length=10_000)) > len(slug)
 
 
-def plan_claim(claims_dir: Path, title: str, *, status: Status = Status.ALLEGED, sources: Sequence[str] = (),
-               today: dt.date, claim_id: str | None = None) -> NewFile:
+def plan_claim(
+    claims_dir: Path,
+    title: str,
+    *,
+    status: Status = Status.ALLEGED,
+    sources: Sequence[str] = (),
+    today: dt.date,
+    claim_id: str | None = None,
+) -> NewFile:
     """Where a new claim goes and what it contains; nothing is written."""
     if not title.strip():
         raise ScaffoldError("the title must not be empty")
     new_id, shortened = _target(title, claim_id)
     path = claims_dir / f"{new_id}.yaml"
-    text = claim_template(title.strip(), status=status, sources=sources, today=today,
-                          schema=schema_ref(path, "claim.schema.json"), claim_id=new_id)
+    text = claim_template(
+        title.strip(),
+        status=status,
+        sources=sources,
+        today=today,
+        schema=schema_ref(path, "claim.schema.json"),
+        claim_id=new_id,
+    )
     return NewFile(path, text, new_id, shortened)
 
 
-def plan_entity(claims_dir: Path, name: str, *, kind: EntityKind, sources: Sequence[str] = (),
-                entity_id: str | None = None) -> NewFile:
+def plan_entity(
+    claims_dir: Path, name: str, *, kind: EntityKind, sources: Sequence[str] = (), entity_id: str | None = None
+) -> NewFile:
     """Where a new entity goes (`<claims>/entities/<id>.yaml`) and what it contains."""
     if not name.strip():
         raise ScaffoldError("the name must not be empty")
     new_id, shortened = _target(name, entity_id)
     path = claims_dir / ENTITY_FOLDER / f"{new_id}.yaml"
-    text = entity_template(name.strip(), kind=kind, sources=sources,
-                           schema=schema_ref(path, "entity.schema.json"), entity_id=new_id)
+    text = entity_template(
+        name.strip(), kind=kind, sources=sources, schema=schema_ref(path, "entity.schema.json"), entity_id=new_id
+    )
     return NewFile(path, text, new_id, shortened)
 
 

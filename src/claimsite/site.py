@@ -69,8 +69,13 @@ def plugin_of(config: MkDocsConfig) -> ClaimsitePlugin:
     return plugin
 
 
-def build_site(config_file: Path, project: Project, *, site_dir: Path | None = None,
-               prepare: Callable[[MkDocsConfig], None] | None = None) -> Path:
+def build_site(
+    config_file: Path,
+    project: Project,
+    *,
+    site_dir: Path | None = None,
+    prepare: Callable[[MkDocsConfig], None] | None = None,
+) -> Path:
     """Strict MkDocs build of a checked project into `site_dir` (default: the config's).
 
     `prepare` may change the loaded config before the build (the offline copy uses it).

@@ -127,8 +127,10 @@ def validate(doc: Document, model: type[RecordT]) -> tuple[RecordT | None, list[
         return model.model_validate(doc.data), []
     except ValidationError as exc:
         errors = exc.errors()
-    problems = [doc.problem(loc, message, key=at_key)
-                for loc, message, at_key in (_schema_message(model, error) for error in errors)]
+    problems = [
+        doc.problem(loc, message, key=at_key)
+        for loc, message, at_key in (_schema_message(model, error) for error in errors)
+    ]
     return _without_unknown_fields(doc.data, model, errors), problems
 
 
