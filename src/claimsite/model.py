@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -22,6 +21,21 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from claimsite.vocab import DATE_UNKNOWN as DATE_UNKNOWN
+from claimsite.vocab import PRIMARY_KINDS as PRIMARY_KINDS
+from claimsite.vocab import STATUS_DEFINITIONS as STATUS_DEFINITIONS
+from claimsite.vocab import STATUS_LABELS as STATUS_LABELS
+from claimsite.vocab import UNDATED as UNDATED
+from claimsite.vocab import Basis as Basis
+from claimsite.vocab import ClaimRelation as ClaimRelation
+from claimsite.vocab import Confidence as Confidence
+from claimsite.vocab import EntityKind as EntityKind
+from claimsite.vocab import Flag as Flag
+from claimsite.vocab import MediaType as MediaType
+from claimsite.vocab import SourceKind as SourceKind
+from claimsite.vocab import SourceRelation as SourceRelation
+from claimsite.vocab import Status as Status
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 """Claim, entity, source and origin ids: lowercase kebab-case (also the file name)."""
 
@@ -31,6 +45,7 @@ ENTITY_FOLDER = "entities"
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _URL_BAD_RE = re.compile(r'[\s<>"\\^`{|}\x00-\x1f\x7f]')
 """Characters a URL must not contain unencoded (they break links and markup)."""
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -105,17 +120,17 @@ Date = Annotated[
 ]
 
 
-UNDATED = "undated"
-"""Written in `published` when a document carries no date (so a missing date is a decision)."""
-
-
 def _parse_published(value: object) -> PartialDate | str:
-    if value == UNDATED:
-        return UNDATED
+    if value in (UNDATED, DATE_UNKNOWN):
+        assert isinstance(value, str)
+        return value
     try:
         return PartialDate.parse(value)
     except ValueError as error:
-        raise ValueError(f"{error}, or 'undated'") from None
+        raise ValueError(
+            f"{error}, or '{UNDATED}' (the document carries no date), or '{DATE_UNKNOWN}' "
+            "(its date is not established yet)"
+        ) from None
 
 
 PublishedDate = Annotated[
@@ -125,8 +140,9 @@ PublishedDate = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|undated)$",
-            "description": "A day, a month or a year, or 'undated' when the document carries no date.",
+            "pattern": r"^(\d{4}(-\d{2}(-\d{2})?)?|undated|unknown)$",
+            "description": "A day, a month or a year; 'undated' when the document carries no date; "
+            "'unknown' when its date has not been established yet.",
         }
     ),
 ]
@@ -155,6 +171,12 @@ def _check_language(value: str) -> str:
     return value
 
 
+def _check_country(value: str) -> str:
+    if not _COUNTRY_RE.match(value):
+        raise ValueError(f"'{value}' is not a country code; use ISO 3166-1 alpha-2 in capitals, such as BY, PL, US")
+    return value
+
+
 def _check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -164,117 +186,8 @@ def _check_text(value: str) -> str:
 Id = Annotated[str, AfterValidator(_check_id), Field(pattern=ID_PATTERN)]
 Url = Annotated[str, AfterValidator(_check_url), Field(pattern=r"^https?://\S+$")]
 Language = Annotated[str, AfterValidator(_check_language)]
+Country = Annotated[str, AfterValidator(_check_country), Field(pattern=r"^[A-Z]{2}$")]
 Text = Annotated[str, AfterValidator(_check_text), Field(min_length=1)]
-
-
-# --------------------------------------------------------------------------- vocabularies
-
-
-class Status(StrEnum):
-    """The evidentiary state of a claim; definitions are on the methodology page."""
-
-    ALLEGED = "alleged"
-    CORROBORATED = "corroborated"
-    CONFIRMED = "confirmed"
-    DISPUTED = "disputed"
-    MISLEADING = "misleading"
-    FALSE = "false"
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.ALLEGED: "Alleged",
-    Status.CORROBORATED: "Corroborated",
-    Status.CONFIRMED: "Confirmed",
-    Status.DISPUTED: "Disputed",
-    Status.MISLEADING: "Misleading",
-    Status.FALSE: "False",
-}
-
-STATUS_DEFINITIONS: dict[Status, str] = {
-    Status.ALLEGED: "Asserted by a named source; not independently corroborated. The default for new claims.",
-    Status.CORROBORATED: "Supported by two or more sources of independent origin, or partly by "
-    "primary material; not conclusive.",
-    Status.CONFIRMED: "Established by primary evidence, official acknowledgement, a court or "
-    "official finding, or several independent sources with no credible contradiction.",
-    Status.DISPUTED: "Credible, independently sourced accounts materially conflict. A denial by "
-    "the accused party alone is a response, not a dispute.",
-    Status.MISLEADING: "The facts are real but the framing or numbers mislead.",
-    Status.FALSE: "Shown to be false; the disproof and its sources are given.",
-}
-
-
-class Flag(StrEnum):
-    """Overlays that keep a claim visible while marking its lifecycle."""
-
-    UNDER_REVIEW = "under_review"
-    SUPERSEDED = "superseded"
-    RETRACTED = "retracted"
-
-
-class Confidence(StrEnum):
-    """Editorial confidence in the status (not in the claim itself)."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class Basis(StrEnum):
-    """What a `confirmed` status rests on."""
-
-    PRIMARY_DOCUMENT = "primary-document"
-    AUTHENTICATED_MEDIA = "authenticated-media"
-    INDEPENDENT_SOURCES = "independent-sources"
-    OFFICIAL_ACKNOWLEDGEMENT = "official-acknowledgement"
-    COURT_OR_OFFICIAL_FINDING = "court-or-official-finding"
-    FORENSIC_ANALYSIS = "forensic-analysis"
-
-
-class SourceKind(StrEnum):
-    """What kind of document a source is."""
-
-    NEWS = "news"
-    NGO_REPORT = "ngo-report"
-    OFFICIAL_STATEMENT = "official-statement"
-    COURT_RECORD = "court-record"
-    LEAKED_MEDIA = "leaked-media"
-    SOCIAL_MEDIA = "social-media"
-    DATASET = "dataset"
-    ANALYSIS = "analysis"
-    INTERVIEW = "interview"
-
-
-PRIMARY_KINDS = frozenset(
-    {SourceKind.OFFICIAL_STATEMENT, SourceKind.COURT_RECORD, SourceKind.LEAKED_MEDIA, SourceKind.DATASET}
-)
-"""Kinds that count as primary material (the record itself rather than a report about it)."""
-
-
-class SourceRelation(StrEnum):
-    """How a source bears on the claim."""
-
-    SUPPORTS = "supports"
-    CONTRADICTS = "contradicts"
-    CONTEXT = "context"
-    RESPONSE = "response"
-
-
-class ClaimRelation(StrEnum):
-    """How another claim relates to this one."""
-
-    DEPENDS_ON = "depends-on"
-    SUPPORTS = "supports"
-    CONTRADICTS = "contradicts"
-    CONTEXT = "context"
-    SAME_EVENT = "same-event"
-    PART_OF = "part-of"
-
-
-class EntityKind(StrEnum):
-    """Whether an entity is a person or an organisation."""
-
-    PERSON = "person"
-    ORGANISATION = "organisation"
 
 
 # --------------------------------------------------------------------------- records
@@ -315,11 +228,13 @@ class Source(Record):
     title: Text
     """Title in the original language; if the document has none, describe it in brackets."""
     publisher: Text | None = None
-    """Outlet or organisation that published it (required by policy; a warning when missing)."""
+    """Who published it: an organisation's entity id (kebab-case, e.g. `belsat`), or a name in words
+    (required by policy; a warning when missing)."""
     author: Text | None = None
     """Author or authors, as the document names them."""
     published: PublishedDate | None = None
-    """Publication date (day, month or year), or `undated` when the document carries none."""
+    """Publication date (day, month or year); `undated` when the document carries none; `unknown`
+    when its date has not been established yet."""
     accessed: Date | None = None
     """When the address was last checked to support this claim."""
     language: Language
@@ -435,6 +350,16 @@ class Entity(Record):
     """One line saying who this is (office, function, dates)."""
     sources: list[Reference] = []
     """Documents that support the role line."""
+    media_type: MediaType | None = None
+    """Organisations that publish: what kind of publisher this is (independent-media, state-media, ...)."""
+    country: Country | None = None
+    """Organisations: the country it is based in or belongs to, as an ISO 3166-1 code (BY, PL, US)."""
+    successor_of: list[Id] = []
+    """Organisations: ids of organisations this one continues (Zerkalo continues TUT.BY's newsroom);
+    their sources are not independent of each other."""
+    same_owner_as: list[Id] = []
+    """Organisations: ids of organisations with the same owner or parent (Current Time and RFE/RL);
+    their sources are not independent of each other."""
 
 
 # --------------------------------------------------------------------------- loaded objects

@@ -15,14 +15,17 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with one file, with the position to fix (1-based line and column)."""
+    """One thing wrong with one file, with the position to fix (1-based line and column) and the
+    id of the rule that found it (`claimsite.rules.RULES`)."""
 
     path: str
     line: int
     col: int
     message: str
     severity: Severity = Severity.ERROR
+    rule: str = ""
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.message}"
+        suffix = f" [{self.rule}]" if self.rule else ""
+        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.message}{suffix}"
