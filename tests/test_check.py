@@ -125,7 +125,7 @@ def test_alias_bomb_is_refused_quickly() -> None:
 def test_deep_nesting_is_refused_without_a_traceback() -> None:
     doc = parse_text("deep.yaml", "a: " + "[" * 990 + "]" * 990)
     assert [str(p) for p in doc.problems] == [
-        "deep.yaml:1:24: values nest more than 20 levels deep; a claim needs at most four"
+        "deep.yaml:1:24: values nest more than 20 levels deep; a claim needs at most four [nesting-limit]"
     ]
 
 
@@ -145,6 +145,6 @@ def test_symbolic_links_are_refused_and_not_followed(tmp_path: Path) -> None:
     (claims / "more").symlink_to(tmp_path)
     project = load_project([claims], base=tmp_path)
     assert [str(p) for p in project.problems] == [
-        "claims/leak.yaml:1:1: symbolic links are not allowed; commit the file itself",
-        "claims/more:1:1: symbolic links are not allowed; commit the file itself",
+        "claims/leak.yaml:1:1: symbolic links are not allowed; commit the file itself [no-symbolic-links]",
+        "claims/more:1:1: symbolic links are not allowed; commit the file itself [no-symbolic-links]",
     ]

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from claimsite.load import MAX_FILE_BYTES, Document, iter_yaml_files, parse_text
+from claimsite.load import MAX_FILE_BYTES, NOT_EMPTY, Document, iter_yaml_files, parse_text
 from claimsite.model import ENTITY_FOLDER, Claim, Entity, Record
 from claimsite.problems import Problem, Severity
+from claimsite.rules.version import check_versions
 from claimsite.text import one_line
 from claimsite.validate import validate
 
@@ -64,7 +65,7 @@ def read_version(display: str, raw: str | bytes, model: type[Record]) -> Version
     if not problems:
         record, problems = validate(doc, model)
         if record is None and not problems:
-            problems = [Problem(display, 1, 1, "the file is empty")]
+            problems = [NOT_EMPTY.problem(display, 1, 1, "the file is empty")]
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -121,35 +122,6 @@ def _claim_details(old: Claim, new: Claim) -> list[str]:
     if not lines and old.status == new.status:
         lines.append("formatting or comments only")
     return lines
-
-
-def _history_problem(path: str, old: Claim, new: Claim, doc: Document | None) -> Problem | None:
-    """A status change needs a new entry at the end of `history`."""
-    if old.status == new.status or len(new.history) > len(old.history):
-        return None
-    line, col = doc.mark(("status",)) if doc else (1, 1)
-    entry = f"{{date: YYYY-MM-DD, status: {new.status}, note: why}}"
-    return Problem(
-        path,
-        line,
-        col,
-        f"status changed from '{old.status}' to '{new.status}' without a history "
-        f"entry; add one at the end of history: {entry}",
-    )
-
-
-def _reason_problem(path: str, old: Claim, new: Claim, doc: Document | None) -> Problem | None:
-    """A status change usually needs a new reason; the same reason for another status is suspicious."""
-    if old.status == new.status or old.status_reason != new.status_reason:
-        return None
-    line, col = doc.mark(("status_reason",)) if doc else (1, 1)
-    return Problem(
-        path,
-        line,
-        col,
-        f"status changed to '{new.status}' but status_reason is unchanged; say why the claim now has this status",
-        Severity.WARNING,
-    )
 
 
 def _title(version: Version) -> str:
@@ -225,10 +197,7 @@ def diff_claims(
                     f"- {_code(ident(after))}: {old_claim.status} → **{new_claim.status}**. "
                     f"Reason: {_inline(new_claim.status_reason)}"
                 )
-            for rule in (_history_problem, _reason_problem):
-                problem = rule(display(after), old_claim, new_claim, new_version.doc)
-                if problem:
-                    problems.append(problem)
+            problems += check_versions(display(after), old_claim, new_claim, new_version.doc)
         elif before == after:
             details = ["cannot be read (see below)"]
         lines = renamed_lines if before != after else changed_lines

@@ -20,6 +20,7 @@ import yaml.reader
 import yaml.resolver
 
 from claimsite.problems import Problem
+from claimsite.rules import Rule, Scope, declare
 
 try:  # libyaml is bundled with PyYAML wheels; the pure-Python parser is a slow fallback
     from yaml._yaml import CParser as _CParser
@@ -38,6 +39,28 @@ except ImportError:  # pragma: no cover
 
 
 SYMLINK_MESSAGE = "symbolic links are not allowed; commit the file itself"
+
+
+def _file_rule(rule_id: str, doc: str) -> Rule:
+    return declare(rule_id, Scope.FILE, doc, configurable=False)
+
+
+NO_SYMLINKS = _file_rule(
+    "no-symbolic-links", "Claim files are regular files: a symbolic link is refused and never followed."
+)
+READABLE = _file_rule("file-readable", "Every claim file can be read.")
+SIZE_LIMIT = _file_rule("file-size-limit", "A claim file is at most 256 KB.")
+UTF8 = _file_rule("utf-8", "Claim files are UTF-8 text.")
+NO_TABS = _file_rule("no-tabs", "YAML is indented with spaces, never tabs.")
+NOT_EMPTY = _file_rule("not-empty", "A claim file is a YAML mapping of fields, not empty.")
+YAML_SYNTAX = _file_rule("yaml-syntax", "A claim file is valid YAML.")
+NO_CONTROL_CHARACTERS = _file_rule("no-control-characters", "Text holds no control characters.")
+NO_DUPLICATE_KEYS = _file_rule("no-duplicate-keys", "A field is set once (YAML would silently keep the last).")
+NO_ALIASES = _file_rule(
+    "no-anchors-or-aliases", "Values are written out: anchors, aliases and merge keys are refused (alias bombs)."
+)
+NO_TAGS = _file_rule("no-tags", "Values are plain text, numbers, lists and mappings: YAML tags are refused.")
+NESTING_LIMIT = _file_rule("nesting-limit", "Values nest at most 20 levels deep.")
 
 MAX_FILE_BYTES = 256 * 1024
 """A claim file larger than this is refused: no honest claim needs it, and it bounds memory."""
@@ -80,10 +103,10 @@ class Document:
             node = child
         return _position(node.start_mark)
 
-    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
-        """A problem positioned at `loc`."""
+    def problem(self, rule: Rule, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        """A problem found by `rule`, positioned at `loc`."""
         line, col = self.mark(loc, key=key)
-        return Problem(self.path, line, col, message)
+        return rule.problem(self.path, line, col, message)
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -124,9 +147,10 @@ class _Loader(_CParser, yaml.constructor.SafeConstructor, _FastResolver):  # typ
 
 
 class _NodeError(Exception):
-    def __init__(self, node: yaml.Node, message: str) -> None:
+    def __init__(self, node: yaml.Node, message: str, rule: Rule = YAML_SYNTAX) -> None:
         super().__init__(message)
         self.node = node
+        self.rule = rule
 
 
 def _position(mark: Any) -> tuple[int, int]:
@@ -139,10 +163,10 @@ MAX_DEPTH = 20
 
 def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
-        raise _NodeError(node, f"values nest more than {MAX_DEPTH} levels deep; a claim needs at most four")
+        raise _NodeError(node, f"values nest more than {MAX_DEPTH} levels deep; a claim needs at most four", NESTING_LIMIT)
     if id(node) in seen:
         # The C composer resolves an alias to the node it names; meeting a node twice means an alias.
-        raise _NodeError(node, "anchors and aliases (&name, *name) are not allowed; write the value out")
+        raise _NodeError(node, "anchors and aliases (&name, *name) are not allowed; write the value out", NO_ALIASES)
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         tag = node.tag
@@ -154,21 +178,21 @@ def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> 
             return node.value in _TRUE
         if tag == _INT:
             return int(node.value.replace("_", ""))
-        raise _NodeError(node, f"the tag {tag} is not allowed; write plain text")
+        raise _NodeError(node, f"the tag {tag} is not allowed; write plain text", NO_TAGS)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(doc, item, seen, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _NodeError(key_node, "merge keys (<<) are not allowed; write the fields out")
+                raise _NodeError(key_node, "merge keys (<<) are not allowed; write the fields out", NO_ALIASES)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _NodeError(key_node, "keys must be plain words")
             key = key_node.value
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key)
                 doc.problems.append(
-                    Problem(
+                    NO_DUPLICATE_KEYS.problem(
                         doc.path,
                         *_position(key_node.start_mark),
                         f"duplicate key '{key}' (first set on line {first.start_mark.line + 1}); keep one",
@@ -206,30 +230,32 @@ def parse_text(path: str, text: str) -> Document:
     doc = Document(path)
     tab = _tab_in_indentation(text)
     if tab is not None:
-        doc.problems.append(Problem(path, *tab, "tab character in indentation; indent with spaces"))
+        doc.problems.append(NO_TABS.problem(path, *tab, "tab character in indentation; indent with spaces"))
         return doc
     loader = None
     try:
         loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
-            doc.problems.append(Problem(path, 1, 1, "the file is empty; a claim is a YAML mapping of fields"))
+            doc.problems.append(NOT_EMPTY.problem(path, 1, 1, "the file is empty; a claim is a YAML mapping of fields"))
             return doc
         doc.root = node
         doc.data = _convert(doc, node, set())
     except _NodeError as error:
-        doc.problems.append(Problem(path, *_position(error.node.start_mark), str(error)))
+        doc.problems.append(error.rule.problem(path, *_position(error.node.start_mark), str(error)))
         doc.data = None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = _position(mark) if mark else (1, 1)
-        doc.problems.append(Problem(path, line, col, _yaml_error_message(error)))
+        message = _yaml_error_message(error)
+        rule = NO_TABS if message.startswith("tab character") else YAML_SYNTAX
+        doc.problems.append(rule.problem(path, line, col, message))
     except yaml.reader.ReaderError as error:  # control characters; the position is in characters
         position = error.position
         line = text.count("\n", 0, position) + 1
         col = position - (text.rfind("\n", 0, position) + 1) + 1
         doc.problems.append(
-            Problem(
+            NO_CONTROL_CHARACTERS.problem(
                 path,
                 line,
                 col,
@@ -238,7 +264,7 @@ def parse_text(path: str, text: str) -> Document:
             )
         )
     except yaml.YAMLError as error:
-        doc.problems.append(Problem(path, 1, 1, f"YAML error: {' '.join(str(error).split())}"))
+        doc.problems.append(YAML_SYNTAX.problem(path, 1, 1, f"YAML error: {' '.join(str(error).split())}"))
     finally:
         if loader is not None:
             loader.dispose()
@@ -251,22 +277,22 @@ def parse_file(path: Path, display: str | None = None) -> Document:
     if path.is_symlink():
         # A pull request could point a link at a secret on the machine that checks it; its content
         # would then be quoted in error messages.
-        return Document(name, problems=[Problem(name, 1, 1, SYMLINK_MESSAGE)])
+        return Document(name, problems=[NO_SYMLINKS.problem(name, 1, 1, SYMLINK_MESSAGE)])
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return Document(name, problems=[Problem(name, 1, 1, f"cannot read the file: {error.strerror}")])
+        return Document(name, problems=[READABLE.problem(name, 1, 1, f"cannot read the file: {error.strerror}")])
     if len(raw) > MAX_FILE_BYTES:
         return Document(
             name,
-            problems=[Problem(name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}; split the claim")],
+            problems=[SIZE_LIMIT.problem(name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}; split the claim")],
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return Document(name, problems=[Problem(name, line, col, "file is not UTF-8; save it as UTF-8")])
+        return Document(name, problems=[UTF8.problem(name, line, col, "file is not UTF-8; save it as UTF-8")])
     text = text.removeprefix("\ufeff")
     return parse_text(name, text)
 

@@ -5,23 +5,29 @@ many), then the rules across files. Never raises on bad input: problems are valu
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import gc
 import multiprocessing
 import os
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claimsite.checks import check_claim
-from claimsite.load import SYMLINK_MESSAGE, Loc, iter_yaml_files, parse_file
-from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity, EntityKind, Loaded
+from claimsite.load import NO_SYMLINKS, SYMLINK_MESSAGE, Loc, iter_yaml_files, parse_file
+from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity, Loaded
 from claimsite.problems import Problem, Severity
+from claimsite.rules import DEFAULT_CONFIG, Rule, RuleConfig, Scope, declare
+from claimsite.rules.claim import check_claim, check_entity
+from claimsite.rules.project import PROJECT_RULES, ClaimFacts, EntityFacts, ProjectFacts, entity_key
 from claimsite.validate import validate
+
+FILE_NAME_IS_ID = declare(
+    "file-name-is-id", Scope.FILE, "The file name is the id: lowercase letters, digits and hyphens.", configurable=False
+)
+YAML_SUFFIX = declare("yaml-suffix", Scope.FILE, "Claim files end in .yaml.", configurable=False)
+UNIQUE_IDS = declare("unique-ids", Scope.FILE, "Every claim id and every entity id is used once.", configurable=False)
 
 
 @dataclass
@@ -43,10 +49,6 @@ class Project:
         return [p for p in self.problems if strict or p.severity is Severity.ERROR]
 
 
-def _article(kind: EntityKind) -> str:
-    return f"an {kind}" if str(kind)[0] in "aeiou" else f"a {kind}"
-
-
 def _relative(path: Path, base: str) -> str:
     """`path` relative to the absolute folder `base` when inside it, else as given."""
     absolute = os.path.abspath(path)
@@ -59,42 +61,6 @@ def _is_entity_file(path: Path) -> bool:
     return path.parent.name == ENTITY_FOLDER
 
 
-@dataclass(frozen=True)
-class ClaimRefs:
-    """The ids one claim mentions: all the cross-file rules need, and cheap to send between processes."""
-
-    people: tuple[str, ...]
-    organisations: tuple[str, ...]
-    claimant: str | None
-    responders: tuple[str, ...]
-    related: tuple[str, ...]
-    superseded_by: str | None
-    renamed_from: tuple[str, ...]
-
-    @classmethod
-    def of(cls, claim: Claim) -> ClaimRefs:
-        return cls(
-            tuple(claim.people),
-            tuple(claim.organisations),
-            claim.claimant,
-            tuple(r.by for r in claim.responses),
-            tuple(r.claim for r in claim.related),
-            claim.superseded_by,
-            tuple(claim.renamed_from),
-        )
-
-
-def _reference_locs(claim: Claim) -> list[Loc]:
-    """Every location the cross-file rules may report on."""
-    locs: list[Loc] = [("claimant",), ("superseded_by",)]
-    locs += [("people", i) for i in range(len(claim.people))]
-    locs += [("organisations", i) for i in range(len(claim.organisations))]
-    locs += [("responses", i, "by") for i in range(len(claim.responses))]
-    locs += [("related", i, "claim") for i in range(len(claim.related))]
-    locs += [("renamed_from", i) for i in range(len(claim.renamed_from))]
-    return locs
-
-
 @dataclass
 class FileResult:
     """What loading one file produced; small and picklable, so files can load in worker processes."""
@@ -105,103 +71,65 @@ class FileResult:
     is_entity: bool
     record: Claim | Entity | None = None
     """The checked record; left out when the caller only wants problems (saves pickling it)."""
-    refs: ClaimRefs | None = None
-    kind: EntityKind | None = None
+    claim: ClaimFacts | None = None
+    entity: EntityFacts | None = None
     problems: list[Problem] = field(default_factory=list)
     marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     """Positions of the values cross-file rules may report on (the node tree stays in the worker)."""
 
-    def problem(self, loc: Loc, message: str) -> Problem:
+    def problem(self, rule: Rule, loc: Loc, message: str) -> Problem:
         line, col = self.marks.get(loc, (1, 1))
-        return Problem(self.display, line, col, message)
+        return rule.problem(self.display, line, col, message)
 
 
-Job = tuple[Path, str, str, bool, dt.date, bool]
-"""(path, display path, path inside the claims folder, is an entity, today, keep the record)."""
+@dataclass(frozen=True)
+class Job:
+    """One file to load."""
+
+    path: Path
+    display: str
+    """The path as messages show it."""
+    source_path: str
+    """The path inside the claims folder."""
+    is_entity: bool
+    today: dt.date
+    keep: bool
+    """Send the checked record back (not only its problems and facts)."""
 
 
 def _load_file(job: Job) -> FileResult:
     """Parse, validate and check one file on its own."""
-    path, display, source_path, is_entity, today, keep = job
-    result = FileResult(path.stem, display, source_path, is_entity)
-    doc = parse_file(path, display)
+    result = FileResult(job.path.stem, job.display, job.source_path, job.is_entity)
+    doc = parse_file(job.path, job.display)
     result.problems.extend(doc.problems)
     if doc.problems:
         return result
-    if is_entity:
+    if job.is_entity:
         entity, problems = validate(doc, Entity)
         result.problems.extend(problems)
         if entity is not None:
-            result.kind = entity.kind
-            result.record = entity if keep else None
+            result.entity = EntityFacts.of(entity)
+            result.record = entity if job.keep else None
+            result.problems.extend(check_entity(doc, entity, result.file_id))
+            result.marks = {loc: doc.mark(loc) for loc in EntityFacts.locations(entity)}
         return result
     claim, problems = validate(doc, Claim)
     result.problems.extend(problems)
     if claim is not None:
-        result.record = claim if keep else None
-        result.refs = ClaimRefs.of(claim)
-        result.problems.extend(check_claim(doc, claim, result.file_id, today))
-        result.marks = {loc: doc.mark(loc) for loc in _reference_locs(claim)}
+        result.record = claim if job.keep else None
+        result.claim = ClaimFacts.of(claim)
+        result.problems.extend(check_claim(doc, claim, result.file_id, job.today))
+        result.marks = {loc: doc.mark(loc) for loc in ClaimFacts.locations(claim)}
     return result
 
 
-def _check_references(project: Project, results: dict[str, FileResult], kinds: dict[str, EntityKind]) -> list[Problem]:
-    """Cross-file rules: every id a claim mentions exists and has the right kind."""
-    problems: list[Problem] = []
-    refs = {cid: result.refs for cid, result in results.items() if result.refs is not None}
-    claim_ids = set(refs)
-    retired = {old: cid for cid, r in refs.items() for old in r.renamed_from}
-    retired_counts = Counter(old for r in refs.values() for old in r.renamed_from)
-
-    def entity_problem(ref: str, want: EntityKind | None) -> str | None:
-        kind = kinds.get(ref)
-        if kind is None and ref in project.broken_ids:
-            return None
-        if kind is None:
-            return f"unknown entity '{ref}'; add claims/{ENTITY_FOLDER}/{ref}.yaml"
-        if want is not None and kind is not want:
-            listed = "people" if kind is EntityKind.PERSON else "organisations"
-            return f"'{ref}' is {_article(kind)}, not {_article(want)}; list it under '{listed}'"
-        return None
-
-    def claim_problem(ref: str) -> str | None:
-        if ref in claim_ids or ref in project.broken_ids:
-            return None
-        if ref in retired:
-            return f"claim '{ref}' was renamed to '{retired[ref]}'; link to the new id"
-        close = difflib.get_close_matches(ref, claim_ids, n=1)
-        return f"unknown claim '{ref}'" + (f"; did you mean '{close[0]}'?" if close else "")
-
-    words = " (or write the name in words, with capitals or spaces)"
-    for claim_id, claim in refs.items():
-        found: list[tuple[Loc, str | None]] = []
-        found += [(("people", i), entity_problem(ref, EntityKind.PERSON)) for i, ref in enumerate(claim.people)]
-        found += [
-            (("organisations", i), entity_problem(ref, EntityKind.ORGANISATION))
-            for i, ref in enumerate(claim.organisations)
-        ]
-        if claim.claimant and ID_RE.match(claim.claimant):
-            message = entity_problem(claim.claimant, None)
-            found.append((("claimant",), message and message + words))
-        for index, by in enumerate(claim.responders):
-            if ID_RE.match(by):
-                message = entity_problem(by, None)
-                found.append((("responses", index, "by"), message and message + words))
-        found += [(("related", i, "claim"), claim_problem(other)) for i, other in enumerate(claim.related)]
-        if claim.superseded_by:
-            found.append((("superseded_by",), claim_problem(claim.superseded_by)))
-        for index, old in enumerate(claim.renamed_from):
-            if old in claim_ids:
-                found.append(
-                    (
-                        ("renamed_from", index),
-                        f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused",
-                    )
-                )
-            elif retired_counts[old] > 1:
-                found.append((("renamed_from", index), f"former id '{old}' is listed by more than one claim"))
-        problems += [results[claim_id].problem(loc, msg) for loc, msg in found if msg]
-    return problems
+def _cross_file_problems(facts: ProjectFacts, results: dict[str, FileResult]) -> list[Problem]:
+    """Run every cross-file rule; findings name their file by key (claim id or `entity:<id>`)."""
+    return [
+        results[key].problem(rule, loc, message)
+        for rule, function in PROJECT_RULES
+        for key, loc, message in function(facts)
+    ]
 
 
 PARALLEL_FROM = 1500
@@ -232,15 +160,42 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def load_project(
-    paths: Iterable[Path], *, base: Path | None = None, today: dt.date | None = None, keep_records: bool = True
+    paths: Iterable[Path],
+    *,
+    base: Path | None = None,
+    today: dt.date | None = None,
+    keep_records: bool = True,
+    rules: RuleConfig = DEFAULT_CONFIG,
 ) -> Project:
     """Load and check every claim and entity file under `paths`; never raises on bad input.
 
     Without `keep_records` only the problems and counts come back: `claimsite check` needs no more,
     and not sending every record back from the worker processes halves its time on large folders.
+    `rules` changes the severity of rules or turns them off (from mkdocs.yml).
     """
     with _no_cyclic_gc():
-        return _load_project(paths, base=base, today=today, keep=keep_records)
+        project = _load_project(paths, base=base, today=today, keep=keep_records)
+    project.problems = rules.apply(project.problems)
+    return project
+
+
+def _file_problem(display: str, path: Path, file_id: str, seen: dict[str, str], key: str) -> Problem | None:
+    """What is wrong with a file's name or kind before it is read, if anything."""
+    if path.is_symlink():
+        return NO_SYMLINKS.problem(display, 1, 1, SYMLINK_MESSAGE)
+    if not ID_RE.match(file_id):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
+        return FILE_NAME_IS_ID.problem(
+            display,
+            1,
+            1,
+            f"file name '{path.name}' is not an id; rename it to '{suggestion}.yaml' (lowercase, digits, hyphens)",
+        )
+    if path.suffix != ".yaml":
+        return YAML_SUFFIX.problem(display, 1, 1, f"rename '{path.name}' to '{file_id}.yaml'")
+    if key in seen:
+        return UNIQUE_IDS.problem(display, 1, 1, f"id '{file_id}' is already used by {seen[key]}; ids must be unique")
+    return None
 
 
 def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | None, keep: bool) -> Project:
@@ -248,56 +203,39 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
     today = today or dt.date.today()
     project = Project()
     jobs: list[Job] = []
-    seen_paths: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for path, source_path in iter_yaml_files(list(paths)):
         display = _relative(path, base_dir)
-        file_id = path.stem
-        if path.is_symlink():
-            project.problems.append(Problem(display, 1, 1, SYMLINK_MESSAGE))
-            continue
-        if not ID_RE.match(file_id):
-            suggestion = re.sub(r"[^a-z0-9]+", "-", file_id.lower()).strip("-") or "claim"
-            project.problems.append(
-                Problem(
-                    display,
-                    1,
-                    1,
-                    f"file name '{path.name}' is not an id; "
-                    f"rename it to '{suggestion}.yaml' (lowercase, digits, hyphens)",
-                )
-            )
-            continue
-        if path.suffix != ".yaml":
-            project.problems.append(Problem(display, 1, 1, f"rename '{path.name}' to '{file_id}.yaml'"))
-            continue
         is_entity = _is_entity_file(path)
-        key = ("entity:" if is_entity else "claim:") + file_id
-        if key in seen_paths:
-            project.problems.append(
-                Problem(display, 1, 1, f"id '{file_id}' is already used by {seen_paths[key]}; ids must be unique")
-            )
+        key = ("entity:" if is_entity else "claim:") + path.stem
+        problem = _file_problem(display, path, path.stem, seen, key)
+        if problem is not None:
+            project.problems.append(problem)
             continue
-        seen_paths[key] = display
-        jobs.append((path, display, source_path, is_entity, today, keep))
+        seen[key] = display
+        jobs.append(Job(path, display, source_path, is_entity, today, keep))
     results: dict[str, FileResult] = {}
-    kinds: dict[str, EntityKind] = {}
+    facts = ProjectFacts()
     for result in _run_jobs(jobs):
         project.problems.extend(result.problems)
-        if result.kind is not None:
-            kinds[result.file_id] = result.kind
+        if result.entity is not None:
+            facts.entities[result.file_id] = result.entity
+            results[entity_key(result.file_id)] = result
             if isinstance(result.record, Entity):
                 project.entities[result.file_id] = Loaded(
                     result.file_id, result.display, result.record, result.source_path
                 )
-        elif result.refs is not None:
+        elif result.claim is not None:
+            facts.claims[result.file_id] = result.claim
             results[result.file_id] = result
             if isinstance(result.record, Claim):
                 project.claims[result.file_id] = Loaded(
                     result.file_id, result.display, result.record, result.source_path
                 )
         else:
-            project.broken_ids.add(result.file_id)
-    project.claim_count, project.entity_count = len(results), len(kinds)
-    project.problems.extend(_check_references(project, results, kinds))
+            facts.broken.add(result.file_id)
+    project.claim_count, project.entity_count = len(facts.claims), len(facts.entities)
+    project.broken_ids = facts.broken
+    project.problems.extend(_cross_file_problems(facts, results))
     project.problems.sort()
     return project

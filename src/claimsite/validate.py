@@ -13,6 +13,18 @@ from pydantic import BaseModel, ValidationError
 from claimsite.load import Document, Loc
 from claimsite.model import RecordT
 from claimsite.problems import Problem
+from claimsite.rules import Rule, Scope, declare
+
+KNOWN_FIELDS = declare(
+    "known-fields", Scope.SCHEMA, "Every field is one the schema defines (a misspelt field is reported, not ignored).",
+    configurable=False,
+)
+REQUIRED_FIELDS = declare("required-fields", Scope.SCHEMA, "Every required field is present.", configurable=False)
+FIELD_VALUES = declare(
+    "field-values", Scope.SCHEMA, "Every value has the form its field needs (dates, ids, URLs, allowed words).",
+    configurable=False,
+)
+MAPPING = declare("mapping-of-fields", Scope.SCHEMA, "A claim file is a mapping of fields.", configurable=False)
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -76,6 +88,14 @@ def _describe(value: Any) -> str:
     return f"'{value}'"
 
 
+def _rule_of(error: Any) -> Rule:
+    """The schema rule a pydantic error breaks."""
+    kind = error["type"]
+    if kind == "missing":
+        return REQUIRED_FIELDS
+    return KNOWN_FIELDS if kind == "extra_forbidden" else FIELD_VALUES
+
+
 def _schema_message(model: type[BaseModel], error: Any) -> tuple[Loc, str, bool]:
     """Turn one pydantic error into (location, message, points-at-key)."""
     loc: Loc = tuple(error["loc"])
@@ -122,15 +142,15 @@ def validate(doc: Document, model: type[RecordT]) -> tuple[RecordT | None, list[
     if not isinstance(doc.data, dict):
         if doc.data is None:
             return None, []
-        return None, [doc.problem((), f"the file must be a mapping of fields, not {_describe(doc.data)}")]
+        return None, [doc.problem(MAPPING, (), f"the file must be a mapping of fields, not {_describe(doc.data)}")]
     try:
         return model.model_validate(doc.data), []
     except ValidationError as exc:
         errors = exc.errors()
-    problems = [
-        doc.problem(loc, message, key=at_key)
-        for loc, message, at_key in (_schema_message(model, error) for error in errors)
-    ]
+    problems = []
+    for error in errors:
+        loc, message, at_key = _schema_message(model, error)
+        problems.append(doc.problem(_rule_of(error), loc, message, key=at_key))
     return _without_unknown_fields(doc.data, model, errors), problems
 
 

@@ -21,7 +21,6 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
 
 from claimsite.problems import Problem, Severity
 
@@ -81,18 +80,9 @@ def declare(
     return rule
 
 
-F = TypeVar("F", bound=Callable[..., object])
-
-
-def implements(rule_id: str, scope: Scope, *, severity: Severity = Severity.ERROR) -> Callable[[F], F]:
-    """Register the decorated function as the check of a rule; its docstring is the rule's sentence."""
-
-    def register(function: F) -> F:
-        declare(rule_id, scope, function.__doc__ or "", severity=severity)
-        function.rule = RULES[rule_id]  # type: ignore[attr-defined]
-        return function
-
-    return register
+def rule_of(function: Callable[..., object], rule_id: str, scope: Scope, severity: Severity) -> Rule:
+    """Register a rule checked by `function`; the function's docstring is the rule's sentence."""
+    return declare(rule_id, scope, function.__doc__ or "", severity=severity)
 
 
 # --------------------------------------------------------------------------- configuration
