@@ -76,7 +76,9 @@ def test_github_format_annotates_lines() -> None:
     assert result.exit_code == 1
     first = result.output.splitlines()[0]
     assert first.startswith("::error file=")
-    assert first.endswith("twice.yaml,line=16,col=1::duplicate key 'status' (first set on line 3); keep one")
+    assert first.endswith(
+        "twice.yaml,line=16,col=1,title=no-duplicate-keys::duplicate key 'status' (first set on line 3); keep one"
+    )
 
 
 def test_github_format_escapes_newlines_and_commas() -> None:
@@ -92,7 +94,7 @@ def test_json_format_is_a_list_of_objects() -> None:
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert {d["severity"] for d in data} == {"error", "warning"}
-    assert all(set(d) == {"path", "line", "col", "severity", "message"} for d in data)
+    assert all(set(d) == {"path", "line", "col", "severity", "rule", "message"} for d in data)
 
 
 def test_warnings_fail_only_under_strict(tmp_path: Path) -> None:

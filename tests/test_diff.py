@@ -187,7 +187,8 @@ def test_whole_history(repo: Repo) -> None:
     assert code == 1
     assert err == (
         "claims/flipped.yaml:3:9: status changed from 'alleged' to 'disputed' without a history "
-        "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why}\n"
+        "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why} "
+        "[history-records-status-change]\n"
     )
 
 
@@ -330,6 +331,6 @@ def test_a_status_change_with_the_old_reason_is_a_warning() -> None:
     result = diff_claims(base, head, base_label="main")
     assert [str(p) for p in result.problems] == [
         "claims/flip.yaml:4:16: warning: status changed to 'corroborated' but status_reason is unchanged; "
-        "say why the claim now has this status"
+        "say why the claim now has this status [reason-changes-with-status]"
     ]
     assert "- `claims/flip.yaml`: warning: status changed to 'corroborated'" in result.markdown

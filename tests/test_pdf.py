@@ -22,6 +22,7 @@ import typst
 from click.testing import CliRunner
 from conftest import ROOT, TODAY, VALID
 
+from claimsite.catalog import Catalog
 from claimsite.cli import main
 from claimsite.model import STATUS_LABELS, Status
 from claimsite.pdf import (
@@ -37,7 +38,6 @@ from claimsite.pdf import (
 )
 from claimsite.progress import Progress
 from claimsite.project import load_project
-from claimsite.render import Site
 
 EDITION = EditionInfo(title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234")
 SYNTH = ROOT / "scripts" / "synth.py"
@@ -49,14 +49,14 @@ def squeeze(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def site() -> Site:
+def site() -> Catalog:
     project = load_project([VALID], today=TODAY)
     assert not project.errors(), project.problems
-    return Site(project)
+    return Catalog(project)
 
 
 @pytest.fixture(scope="module")
-def pdf_bytes(site: Site) -> bytes:
+def pdf_bytes(site: Catalog) -> bytes:
     result = make_pdf(site, EDITION)
     assert result.warnings == ()
     return result.data
@@ -87,7 +87,7 @@ def outline_titles(outline: list[Any]) -> list[str]:
 # --------------------------------------------------------------------------- content
 
 
-def test_every_claim_title_source_url_and_status_label_is_in_the_text(site: Site, text: str) -> None:
+def test_every_claim_title_source_url_and_status_label_is_in_the_text(site: Catalog, text: str) -> None:
     for claim in site.claims.values():
         assert squeeze(claim.title) in text
         for source in claim.sources:
@@ -98,7 +98,7 @@ def test_every_claim_title_source_url_and_status_label_is_in_the_text(site: Site
         assert label in text
 
 
-def test_every_claim_id_and_status_definition_is_in_the_text(site: Site, text: str) -> None:
+def test_every_claim_id_and_status_definition_is_in_the_text(site: Catalog, text: str) -> None:
     from claimsite.model import STATUS_DEFINITIONS
 
     for cid in site.claims:
@@ -112,7 +112,7 @@ def test_cover_shows_title_edition_date_revision_and_counts(page_texts: list[str
     assert "Fixtureclaims" in cover
     assert "Editionof2026-11-25" in cover
     assert "abc1234" in cover
-    assert "3claims,4sources,3peopleandorganisations" in cover
+    assert "3claims;5documents,cited5times;3peopleandorganisations" in cover
     assert "Alleged1" in cover and "Corroborated0" in cover
 
 
@@ -127,7 +127,7 @@ def test_cyrillic_names_and_quotes_extract_as_written(text: str) -> None:
         assert squeeze(written) in text
 
 
-def test_hostile_text_is_printed_literally(site: Site, text: str) -> None:
+def test_hostile_text_is_printed_literally(site: Catalog, text: str) -> None:
     hostile = site.claims["hostile-text"]
     assert squeeze(hostile.title) in text  # <script>alert('title')</script> & <img ...> *not bold*
     assert squeeze('#set page(fill: red) \\#import "x" $ math $ `code` @ref :smile:') in text
@@ -136,7 +136,7 @@ def test_hostile_text_is_printed_literally(site: Site, text: str) -> None:
     assert squeeze("Publisher </span> & co") in text
 
 
-def test_a_word_longer_than_a_line_wraps_instead_of_running_off_the_page(site: Site, page_texts: list[str]) -> None:
+def test_a_word_longer_than_a_line_wraps_instead_of_running_off_the_page(site: Catalog, page_texts: list[str]) -> None:
     word = site.claims["hostile-text"].sources[0].note or ""
     assert len(word) > 100 and " " not in word
     joined = "".join(page_texts)
@@ -152,7 +152,7 @@ def test_index_lists_people_and_organisations_with_native_names_and_aliases(page
         assert written in index
 
 
-def test_order_of_claims_is_stated_and_followed(site: Site, page_texts: list[str]) -> None:
+def test_order_of_claims_is_stated_and_followed(site: Catalog, page_texts: list[str]) -> None:
     joined = squeeze("".join(page_texts))
     assert squeeze("Claims are grouped by status, in the order Alleged, Corroborated, Confirmed") in joined
     ids = ("leaked-order", "hostile-text", "voice-attribution")  # alleged, confirmed, disputed
@@ -163,7 +163,7 @@ def test_order_of_claims_is_stated_and_followed(site: Site, page_texts: list[str
 # --------------------------------------------------------------------------- navigation
 
 
-def test_outline_has_sections_and_every_claim(site: Site, reader: pypdf.PdfReader) -> None:
+def test_outline_has_sections_and_every_claim(site: Catalog, reader: pypdf.PdfReader) -> None:
     titles = [squeeze(t) for t in outline_titles(reader.outline)]
     for claim in site.claims.values():
         assert squeeze(claim.title) in titles
@@ -247,7 +247,7 @@ def test_typst_string_literal_round_trips(value: str) -> None:
     assert json.loads(found) == value
 
 
-def test_claim_text_reaches_the_source_only_inside_the_data_literal(site: Site) -> None:
+def test_claim_text_reaches_the_source_only_inside_the_data_literal(site: Catalog) -> None:
     source = render_typst(site, EDITION)
     first_line, layout = source.split("\n", 1)
     assert first_line.startswith('#let data = json(bytes("') and first_line.endswith('"))')
@@ -368,7 +368,7 @@ def test_synthetic_corpus_has_a_bookmark_per_claim_and_no_orphaned_heading(tmp_p
     assert len(claims_in_outline) == len(project.claims) == 200
     # A claim's heading is followed by its "claim id" line: both on the page the bookmark points at.
     pages = [squeeze(page.extract_text()) for page in reader.pages]
-    in_order = [cid for ids in claims_in_order(Site(project)).values() for cid in ids]
+    in_order = [cid for ids in claims_in_order(Catalog(project)).values() for cid in ids]
     for cid, (bookmark, page) in zip(in_order, claims_in_outline, strict=True):
         assert squeeze(bookmark.title) == squeeze(project.claims[cid].data.title)
         assert f"claimid{cid}" in pages[page], cid

@@ -18,6 +18,7 @@ from conftest import ROOT, TODAY, VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimsite.catalog import Catalog
 from claimsite.project import load_project
 from claimsite.render import RenderOptions, Site, render_site
 from claimsite.text import md, md_paragraphs
@@ -44,7 +45,7 @@ EXTENSIONS = [
 
 def render_fixture_pages() -> dict[str, str]:
     project = load_project([VALID], base=VALID.parent.parent.parent, today=TODAY)
-    return render_site(Site(project, OPTIONS))
+    return render_site(Site(Catalog(project), OPTIONS))
 
 
 def test_pages_match_golden_files() -> None:
@@ -79,7 +80,7 @@ def test_claim_page_has_every_part() -> None:
         "[Edit this claim](https://github.com/example/claims/edit/main/claims/leaked-order.yaml)",
         "[Archived copy](https://web.archive.example/web/2021/https://belsat.example/en/news/leak)",
         "“As the president said, if one rushes at you, use weapons”",
-        "Russian, official-statement",
+        "Russian, official statement",
         '<script type="application/ld+json">',
         "[Mikalai Karpyankou](../entities/karpyankou.md) (Мікалай Карпянкоў / Николай Карпенков)",
     ]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import INVALID, ROOT, TODAY
 
-import claimsite.project  # noqa: F401  (declares the file, schema, claim and project rules)
+import claimsite.project
 import claimsite.rules.version  # noqa: F401  (declares the diff's rules)
 from claimsite.problems import Severity
 from claimsite.project import load_project

@@ -197,9 +197,9 @@ def test_the_guide_names_every_field() -> None:
 def test_the_filled_example_is_a_valid_claim() -> None:
     from conftest import TODAY
 
-    from claimsite.checks import check_claim
     from claimsite.load import parse_text
     from claimsite.model import Claim
+    from claimsite.rules.claim import check_claim
     from claimsite.validate import validate
 
     text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ import click
 from claimsite import report
 from claimsite.problems import Severity
 from claimsite.project import Project, load_project
+from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError, plugin_settings
 
 DEFAULT_CLAIMS = Path("claims")
 DEFAULT_CONFIG = Path("mkdocs.yml")
@@ -50,8 +51,23 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool) -> Project:
-    project = load_project(paths, keep_records=keep_records)
+def _rule_config(config_file: Path) -> RuleConfig:
+    """The rule settings of mkdocs.yml (`plugins: - claimsite: rules:`), when the file exists."""
+    if not config_file.is_file():
+        return DEFAULT_RULES
+    from claimsite.site import read_config_file
+
+    try:
+        return RuleConfig.parse(plugin_settings(read_config_file(config_file)), f"{config_file}: rules")
+    except RuleConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool, config_file: Path = DEFAULT_CONFIG) -> Project:
+    rules = _rule_config(config_file)
+    project = load_project(paths, keep_records=keep_records, rules=rules)
+    if rules.off and fmt == "text":
+        click.echo(f"rules turned off in {config_file}: {', '.join(rules.off)}", err=True)
     if project.problems:
         click.echo(report.format_problems(project.problems, fmt))
     if fmt != "json":
@@ -59,9 +75,9 @@ def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool) -> Proje
     return project
 
 
-def _checked(claims: Path, strict: bool = False) -> Project:
+def _checked(claims: Path, strict: bool = False, config_file: Path = DEFAULT_CONFIG) -> Project:
     """Check, print problems; exit 1 when the claims are not fit to publish."""
-    project = _check([claims], keep_records=True)
+    project = _check([claims], keep_records=True, config_file=config_file)
     if project.errors(strict=strict):
         sys.exit(1)
     return project
@@ -141,7 +157,7 @@ def build(
     from claimsite.site import SiteError, claims_override
 
     claims_dir = _claims_dir(claims, config_file)
-    project = _checked(claims_dir, strict)
+    project = _checked(claims_dir, strict, config_file)
     try:
         with claims_override(claims):
             made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline)
@@ -198,7 +214,7 @@ def generate(config_file: Path, claims: Path | None, out: Path) -> None:
     from claimsite.site import SiteError, claims_override, generate_docs
 
     claims_dir = _claims_dir(claims, config_file)
-    project = _checked(claims_dir)
+    project = _checked(claims_dir, config_file=config_file)
     try:
         with claims_override(claims):
             written = generate_docs(config_file, project, out)

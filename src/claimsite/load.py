@@ -163,7 +163,9 @@ MAX_DEPTH = 20
 
 def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
-        raise _NodeError(node, f"values nest more than {MAX_DEPTH} levels deep; a claim needs at most four", NESTING_LIMIT)
+        raise _NodeError(
+            node, f"values nest more than {MAX_DEPTH} levels deep; a claim needs at most four", NESTING_LIMIT
+        )
     if id(node) in seen:
         # The C composer resolves an alias to the node it names; meeting a node twice means an alias.
         raise _NodeError(node, "anchors and aliases (&name, *name) are not allowed; write the value out", NO_ALIASES)
@@ -285,7 +287,11 @@ def parse_file(path: Path, display: str | None = None) -> Document:
     if len(raw) > MAX_FILE_BYTES:
         return Document(
             name,
-            problems=[SIZE_LIMIT.problem(name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}; split the claim")],
+            problems=[
+                SIZE_LIMIT.problem(
+                    name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}; split the claim"
+                )
+            ],
         )
     try:
         text = raw.decode("utf-8")

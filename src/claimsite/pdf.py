@@ -59,20 +59,23 @@ from typing import Any
 
 import yaml
 
-from claimsite.model import STATUS_DEFINITIONS, STATUS_LABELS, Claim, EntityKind, Source, Status
+from claimsite.catalog import Catalog
+from claimsite.model import Claim, Source
 from claimsite.pdf_engine import Pdf, PdfError, join, settle
 from claimsite.progress import Progress
 from claimsite.project import Project
-from claimsite.render import (
-    FLAG_LABELS,
-    INVERSE_LABELS,
-    LANGUAGE_NAMES,
-    RELATION_LABELS,
-    UNKNOWN_PUBLISHER,
-    Site,
-    format_date,
-)
 from claimsite.text import one_line
+from claimsite.vocab import (
+    FLAG_LABELS,
+    KIND_LABELS,
+    PUBLISHED_LABELS,
+    SOURCE_RELATION_LABELS,
+    STATUS_DEFINITIONS,
+    STATUS_LABELS,
+    EntityKind,
+    Status,
+    language_name,
+)
 from claimsite.write import write_tree
 
 DEFAULT_TITLE = "Claims"
@@ -207,26 +210,20 @@ ORDER_NOTE = (
 """Printed in the PDF; says in words what `claims_in_order` does."""
 
 
-def claims_in_order(site: Site) -> dict[Status, list[str]]:
+def claims_in_order(site: Catalog) -> dict[Status, list[str]]:
     """Claim ids grouped by status (Status order), each group by date, oldest first, undated last."""
-    groups: dict[Status, list[str]] = {status: [] for status in Status}
-    for cid, claim in site.claims.items():
-        groups[claim.status].append(cid)
-
-    def key(cid: str) -> tuple[bool, tuple[int, int, int], str]:
-        date = site.claims[cid].date
-        return date is None, date.sort_key() if date else (0, 0, 0), cid
-
-    return {status: sorted(ids, key=key) for status, ids in groups.items()}
+    return site.in_print_order
 
 
-def _entity_name(site: Site, ref: str) -> str:
+def _entity_name(site: Catalog, ref: str) -> str:
     """An entity's English name with its native-script names, or the free text as written."""
-    entity = site.entities.get(ref)
-    if entity is None:
-        return plain(ref)
-    native = [name for _, name in sorted(entity.names.items()) if name != entity.name]
-    return plain(entity.name + (f" ({' / '.join(native)})" if native else ""))
+    return plain(site.display_name(ref))
+
+
+def _published(value: object) -> str:
+    if value is None:
+        return "date not stated"
+    return PUBLISHED_LABELS.get(str(value), str(value))
 
 
 def _lang(code: str) -> str:
@@ -234,16 +231,17 @@ def _lang(code: str) -> str:
     return code.split("-")[0].lower()
 
 
-def _source(source: Source) -> dict[str, Any]:
+def _source(site: Catalog, source: Source) -> dict[str, Any]:
     return {
-        "publisher": plain(source.publisher or UNKNOWN_PUBLISHER),
+        "publisher": plain(site.publisher_name(source)),
+        "publisher_facts": optional(site.publisher_facts(source)),
         "author": optional(source.author),
         "title": plain(source.title),
         "lang": _lang(source.language),
-        "language": LANGUAGE_NAMES.get(source.language, source.language),
-        "published": format_date(source.published),
-        "kind": str(source.kind),
-        "relation": str(source.relation),
+        "language": language_name(source.language),
+        "published": _published(source.published),
+        "kind": KIND_LABELS[source.kind],
+        "relation": SOURCE_RELATION_LABELS[source.relation],
         "url": source.url,
         "archive_url": source.archive_url,
         "archive_date": optional(source.archive_date),
@@ -255,7 +253,7 @@ def _source(source: Source) -> dict[str, Any]:
     }
 
 
-def _facts(site: Site, claim: Claim) -> list[tuple[str, str]]:
+def _facts(site: Catalog, claim: Claim) -> list[tuple[str, str]]:
     facts = [
         ("Date", str(claim.date) if claim.date else None),
         ("Claimed by", _entity_name(site, claim.claimant) if claim.claimant else None),
@@ -267,26 +265,19 @@ def _facts(site: Site, claim: Claim) -> list[tuple[str, str]]:
     return [(name, value) for name, value in facts if value]
 
 
-def _related(site: Site, cid: str, pages: Mapping[str, int]) -> list[dict[str, Any]]:
+def _related(site: Catalog, cid: str, pages: Mapping[str, int]) -> list[dict[str, Any]]:
     """Links from this claim and to it (backlinks), as the web page shows them."""
-    links = [(r.claim, RELATION_LABELS[r.relation], r.note) for r in site.claims[cid].related]
-    links += [(other, INVERSE_LABELS[relation], None) for other, relation in site.backlinks.get(cid, [])]
-    related = []
-    for other, relation, note in links:
-        target = site.claims.get(other)
-        if target is None:  # a claim that failed to load: a link to it would lead nowhere
-            continue
-        related.append(
-            {
-                "id": other,
-                "title": plain(target.title),
-                "status": STATUS_LABELS[target.status],
-                "relation": relation,
-                "note": optional(note),
-                "page": pages.get(claim_key(other), 0),
-            }
-        )
-    return related
+    return [
+        {
+            "id": link.claim_id,
+            "title": plain(site.claims[link.claim_id].title),
+            "status": STATUS_LABELS[site.claims[link.claim_id].status],
+            "relation": link.label,
+            "note": optional(link.note),
+            "page": pages.get(claim_key(link.claim_id), 0),
+        }
+        for link in site.related(cid)
+    ]
 
 
 def claim_key(cid: str) -> str:
@@ -294,7 +285,7 @@ def claim_key(cid: str) -> str:
     return "claim-" + cid
 
 
-def claim_data(site: Site, cid: str, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
+def claim_data(site: Catalog, cid: str, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything the layout shows for one claim, as JSON-ready values (text already made plain).
     `pages` maps heading keys to the page numbers printed next to links (0 when not known)."""
     pages = pages or {}
@@ -305,9 +296,10 @@ def claim_data(site: Site, cid: str, pages: Mapping[str, int] | None = None) -> 
         "id": cid,
         "title": plain(claim.title),
         "status": STATUS_LABELS[claim.status],
-        "flags": [FLAG_LABELS[str(flag)] for flag in claim.flags],
+        "flags": [FLAG_LABELS[flag] for flag in claim.flags],
         "confidence": str(claim.confidence),
         "reason": plain(claim.status_reason),
+        "evidence": plain(site.evidence[cid].line()),
         "basis": [str(basis) for basis in claim.basis],
         "superseded_by": {
             "id": successor,
@@ -318,7 +310,7 @@ def claim_data(site: Site, cid: str, pages: Mapping[str, int] | None = None) -> 
         else None,
         "statement": paragraphs(claim.statement),
         "facts": _facts(site, claim),
-        "sources": [_source(source) for source in claim.sources],
+        "sources": [_source(site, source) for source in claim.sources],
         "responses": [
             {
                 "by": _entity_name(site, r.by),
@@ -339,7 +331,7 @@ INDEX_PARTS = ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organis
 
 
 def index_data(
-    site: Site, document_order: Iterable[str], pages: Mapping[str, int] | None = None
+    site: Catalog, document_order: Iterable[str], pages: Mapping[str, int] | None = None
 ) -> list[dict[str, Any]]:
     """People, then organisations, by name; each with the pages of its claims in the order the PDF
     prints them, one [page, key] per page (the key of the first claim on that page)."""
@@ -347,21 +339,18 @@ def index_data(
     position = {cid: n for n, cid in enumerate(document_order)}
     parts = []
     for kind, heading in INDEX_PARTS:
-        ids = sorted(
-            (eid for eid, e in site.entities.items() if e.kind is kind),
-            key=lambda eid: (site.entities[eid].name.casefold(), eid),
-        )
+        ids = site.ids_of_kind(kind)
         entries = []
         for eid in ids:
             entity = site.entities[eid]
-            claims = sorted(site.claims_by_entity.get(eid, []), key=position.__getitem__)
+            claims = sorted(site.by_entity.get(eid, []), key=position.__getitem__)
             on_pages: dict[int, str] = {}
             for cid in claims:
                 on_pages.setdefault(pages.get(claim_key(cid), 0), claim_key(cid))
             entries.append(
                 {
                     "name": plain(entity.name),
-                    "native": [plain(name) for _, name in sorted(entity.names.items()) if name != entity.name],
+                    "native": [plain(name) for name in site.native_names(eid)],
                     "aliases": [plain(alias) for alias in entity.aliases],
                     "role": plain(entity.role),
                     "pages": [[page, key] for page, key in on_pages.items()],
@@ -445,7 +434,7 @@ def split_parts(groups: Mapping[Status, list[str]], size: int = CHUNK_CLAIMS) ->
     return [_Part(front=n == 0, pieces=tuple(run), index=n == len(parts) - 1) for n, run in enumerate(parts)]
 
 
-def _contents(site: Site, groups: Mapping[Status, list[str]], pages: Mapping[str, int]) -> list[dict[str, Any]]:
+def _contents(site: Catalog, groups: Mapping[Status, list[str]], pages: Mapping[str, int]) -> list[dict[str, Any]]:
     """The table of contents: every heading to depth 2 with its page."""
     entries = [(1, "Methodology", FRONT_KEYS[0]), (2, "How this edition is ordered", FRONT_KEYS[1])]
     for status, ids in groups.items():
@@ -457,7 +446,9 @@ def _contents(site: Site, groups: Mapping[Status, list[str]], pages: Mapping[str
     return [{"level": level, "title": title, "key": key, "page": pages.get(key, 0)} for level, title, key in entries]
 
 
-def part_data(site: Site, edition: EditionInfo, part: _Part, pages: Mapping[str, int], offset: int) -> dict[str, Any]:
+def part_data(
+    site: Catalog, edition: EditionInfo, part: _Part, pages: Mapping[str, int], offset: int
+) -> dict[str, Any]:
     """One part as a JSON-ready value: the only input of the typst template. `pages` maps heading
     keys to their page numbers; `offset` is the number of pages before the part."""
     groups = claims_in_order(site)
@@ -475,9 +466,11 @@ def part_data(site: Site, edition: EditionInfo, part: _Part, pages: Mapping[str,
         "offset": offset,
         "front": part.front,
         "totals": {
-            "claims": len(site.claims),
-            "sources": sum(len(c.sources) for c in site.claims.values()),
-            "entities": len(site.entities),
+            "claims": site.counts.claims,
+            "documents": site.counts.documents,
+            "citations": site.counts.citations,
+            "sources": site.counts.sources_line(),
+            "entities": site.counts.entities,
         },
         "statuses": [
             {"label": STATUS_LABELS[s], "definition": STATUS_DEFINITIONS[s], "count": len(groups[s])} for s in Status
@@ -511,10 +504,10 @@ def part_source(data: Mapping[str, Any]) -> str:
     return f"#let data = json(bytes({typst_string(payload)}))\n" + template()
 
 
-def render_typst(site: Site | Project, edition: EditionInfo) -> str:
+def render_typst(site: Catalog | Project, edition: EditionInfo) -> str:
     """The whole edition as a single part, before any page number is known (they print as 0)."""
     if isinstance(site, Project):
-        site = Site(site)
+        site = Catalog(site)
     whole = _Part(
         front=True,
         pieces=tuple(_Piece(status, True, tuple(ids)) for status, ids in claims_in_order(site).items() if ids),
@@ -523,21 +516,21 @@ def render_typst(site: Site | Project, edition: EditionInfo) -> str:
     return part_source(part_data(site, edition, whole, {}, 0))
 
 
-def _estimate(parts: list[_Part], site: Site) -> dict[str, int]:
+def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
     """First guesses at page numbers, so that they have about the right number of digits."""
-    page = 3 + len(site.claims) // 40
+    page = 3.0 + len(site.claims) // 40
     pages: dict[str, int] = {}
     for part in parts:
         for _, key in part.headings():
             pages[key] = int(page)
-            page += 1.4 if key.startswith("claim-") else 1
+            page += 1.4 if key.startswith("claim-") else 1.0
     return pages
 
 
-def make_pdf(site: Site | Project, edition: EditionInfo, progress: Progress | None = None) -> Pdf:
+def make_pdf(site: Catalog | Project, edition: EditionInfo, progress: Progress | None = None) -> Pdf:
     """Render and compile the edition, reporting each step to `progress`."""
     progress = progress or Progress()
-    site = site if isinstance(site, Site) else Site(site)
+    site = site if isinstance(site, Catalog) else Catalog(site)
     parts = split_parts(claims_in_order(site))
 
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:

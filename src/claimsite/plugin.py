@@ -23,17 +23,22 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report
+from claimsite.catalog import Catalog
 from claimsite.progress import Progress
 from claimsite.project import Project, load_project
 from claimsite.render import (
+    RULES_MARKER,
     RenderOptions,
     Site,
     download_line,
     render_home_summary,
     render_redirects,
+    render_rule_list,
     render_site,
 )
+from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError
 
 log = logging.getLogger("mkdocs.plugins.claimsite")
 
@@ -55,6 +60,9 @@ class ClaimsiteConfig(Config):
     (default claims.pdf) and puts the PDF there; set it here only to choose another path."""
     offline_zip_path = c.Optional(c.Type(str))
     """Site-relative path of the offline copy (zip) to link from the home page."""
+    rules = c.Type(dict, default={})
+    """Severity per rule id (`error`, `warning` or `off`), for rules a project rates differently; the
+    methodology page and the build output say which rules are off."""
     permalink_directory_urls = c.Optional(c.Type(bool))
     """URL style of the public site for permalinks (default: use_directory_urls); set by offline builds."""
 
@@ -71,6 +79,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.serving = False
         self.site: Site | None = None
         self.pages: dict[str, str] = {}
+        self.rule_config: RuleConfig = DEFAULT_RULES
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
 
@@ -78,6 +87,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.rule_config = RuleConfig.parse(self.config.rules, "plugins: claimsite: rules")
+        except RuleConfigError as error:
+            raise PluginError(f"claimsite: {error}") from None
+        if self.rule_config.off:
+            log.info("claimsite: rules turned off in mkdocs.yml: %s", ", ".join(self.rule_config.off))
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -96,7 +111,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         claims_dir = self.claims_path(config)
         project, self.preloaded = self.preloaded, None
         if project is None:
-            project = load_project([claims_dir])
+            project = load_project([claims_dir], rules=self.rule_config)
         errors = project.errors()
         if errors:
             self._report(project)
@@ -119,7 +134,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             offline_zip_path=self.config.offline_zip_path,
             permalink_directory_urls=self.config.permalink_directory_urls,
         )
-        self.site = Site(project, options)
+        self.site = Site(Catalog(project), options)
         self.pages = render_site(self.site)
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
 
@@ -156,6 +171,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if RULES_MARKER in markdown:
+            markdown = markdown.replace(RULES_MARKER, render_rule_list(self.rule_config))
         if page.is_homepage and self.site is not None:
             markdown += render_home_summary(self.site)
         if self.config.pdf_path and files.get_file_from_path(self.config.pdf_path) is not None:

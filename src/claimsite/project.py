@@ -18,7 +18,7 @@ from pathlib import Path
 from claimsite.load import NO_SYMLINKS, SYMLINK_MESSAGE, Loc, iter_yaml_files, parse_file
 from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity, Loaded
 from claimsite.problems import Problem, Severity
-from claimsite.rules import DEFAULT_CONFIG, Rule, RuleConfig, Scope, declare
+from claimsite.rules import DEFAULT_RULES, Rule, RuleConfig, Scope, declare
 from claimsite.rules.claim import check_claim, check_entity
 from claimsite.rules.project import PROJECT_RULES, ClaimFacts, EntityFacts, ProjectFacts, entity_key
 from claimsite.validate import validate
@@ -165,7 +165,7 @@ def load_project(
     base: Path | None = None,
     today: dt.date | None = None,
     keep_records: bool = True,
-    rules: RuleConfig = DEFAULT_CONFIG,
+    rules: RuleConfig = DEFAULT_RULES,
 ) -> Project:
     """Load and check every claim and entity file under `paths`; never raises on bad input.
 

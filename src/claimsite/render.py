@@ -8,69 +8,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import yaml
 
-from claimsite.model import (
+from claimsite.catalog import Catalog
+from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
+from claimsite.text import attr, md, md_link, md_paragraphs, slug
+from claimsite.vocab import (
+    FLAG_LABELS,
+    KIND_LABELS,
+    PUBLISHED_LABELS,
+    RATING,
+    SOURCE_RELATION_LABELS,
     STATUS_DEFINITIONS,
     STATUS_LABELS,
-    Claim,
-    Entity,
     EntityKind,
-    PartialDate,
-    Source,
+    SourceRelation,
     Status,
+    language_name,
 )
-from claimsite.project import Project
-from claimsite.text import attr, md, md_link, md_paragraphs, slug
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "be": "Belarusian",
-    "ru": "Russian",
-    "uk": "Ukrainian",
-    "pl": "Polish",
-    "lt": "Lithuanian",
-    "lv": "Latvian",
-    "et": "Estonian",
-    "de": "German",
-    "fr": "French",
-    "cs": "Czech",
-    "sk": "Slovak",
-    "it": "Italian",
-    "es": "Spanish",
-    "sv": "Swedish",
-    "nl": "Dutch",
-    "ka": "Georgian",
-}
-"""Display names; any other code is shown as written."""
-
-RELATION_LABELS = {
-    "depends-on": "Depends on",
-    "supports": "Supports",
-    "contradicts": "Contradicts",
-    "context": "Context for",
-    "same-event": "Same event as",
-    "part-of": "Part of",
-}
-INVERSE_LABELS = {
-    "depends-on": "Is a premise of",
-    "supports": "Supported by",
-    "contradicts": "Contradicted by",
-    "context": "Has context in",
-    "same-event": "Same event as",
-    "part-of": "Includes",
-}
-"""How a `related` link reads on the page of the claim it points to."""
-
-FLAG_LABELS = {"under_review": "Under review", "superseded": "Superseded", "retracted": "Retracted"}
-
-RATING = {Status.CONFIRMED: 5, Status.CORROBORATED: 4, Status.DISPUTED: 3, Status.MISLEADING: 2, Status.FALSE: 1}
-"""ClaimReview ratings; `alleged` gets no rating (a rating would misstate 'not yet verified')."""
 
 
 @dataclass(frozen=True)
@@ -108,74 +68,42 @@ class RenderOptions:
 
 @dataclass
 class Site:
-    """The checked project plus the lookups every page needs, computed once."""
+    """The catalog plus what pages need to know about where the site lives; page paths."""
 
-    project: Project
+    catalog: Catalog
     options: RenderOptions = field(default_factory=RenderOptions)
 
-    @cached_property
+    @property
     def claims(self) -> dict[str, Claim]:
-        return {cid: self.project.claims[cid].data for cid in sorted(self.project.claims)}
+        return self.catalog.claims
 
-    @cached_property
+    @property
     def entities(self) -> dict[str, Entity]:
-        return {eid: self.project.entities[eid].data for eid in sorted(self.project.entities)}
-
-    @cached_property
-    def claims_by_entity(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for cid, claim in self.claims.items():
-            refs = [*claim.people, *claim.organisations, claim.claimant or "", *(r.by for r in claim.responses)]
-            for ref in dict.fromkeys(refs):
-                if ref in self.entities:
-                    found[ref].append(cid)
-        return found
-
-    @cached_property
-    def claims_by_tag(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for cid, claim in self.claims.items():
-            for tag in dict.fromkeys(claim.tags):
-                found[tag].append(cid)
-        return dict(sorted(found.items()))
-
-    @cached_property
-    def backlinks(self) -> dict[str, list[tuple[str, str]]]:
-        """Claim id -> (other claim, relation) for every `related` entry pointing at it."""
-        found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for cid, claim in self.claims.items():
-            for related in claim.related:
-                found[related.claim].append((cid, str(related.relation)))
-        return found
+        return self.catalog.entities
 
     @cached_property
     def publisher_pages(self) -> dict[str, str]:
-        """Publisher name -> page path, with stable unique slugs."""
+        """Publisher key (`Catalog.publishers`) -> page path, with stable unique slugs."""
         pages: dict[str, str] = {}
         used: set[str] = set()
-        names = sorted(
-            {s.publisher or UNKNOWN_PUBLISHER for c in self.claims.values() for s in c.sources}, key=str.casefold
-        )
-        for name in names:
+        for key, publisher in self.catalog.publishers.items():
+            name = publisher.entity_id or publisher.name
             base = slug(name) or "publisher-" + hashlib.sha1(name.encode()).hexdigest()[:8]
             candidate, n = base, 2
             while candidate in used or candidate == "index":
                 candidate, n = f"{base}-{n}", n + 1
             used.add(candidate)
-            pages[name] = f"sources/{candidate}.md"
+            pages[key] = f"sources/{candidate}.md"
         return pages
 
     def claim_path(self, cid: str) -> str:
         return f"claims/{cid}.md"
 
     def edit_link(self, cid: str) -> str:
-        loaded = self.project.claims[cid]
+        loaded = self.catalog.loaded[cid]
         if self.options.edit_url:
             return md_link("Edit this claim", self.options.edit_url + loaded.source_path)
         return f"Edit this claim: `{attr(loaded.path)}` in the repository"
-
-
-UNKNOWN_PUBLISHER = "Publisher not stated"
 
 
 def rel(from_path: str, to_path: str) -> str:
@@ -197,9 +125,10 @@ def badge(status: Status) -> str:
 
 
 def format_date(value: PartialDate | str | None) -> str:
+    """A publication date as readers see it; the two kinds of missing date say which they are."""
     if value is None:
         return "date not stated"
-    return str(value)
+    return PUBLISHED_LABELS.get(str(value), str(value))
 
 
 def claim_item(site: Site, page: str, cid: str, *, show_date: bool = False) -> str:
@@ -226,14 +155,23 @@ def entity_link(site: Site, page: str, ref: str) -> str:
 # --------------------------------------------------------------------------- claim page
 
 
-def _source_line(source: Source) -> str:
-    parts = [f'<span id="{source.id}"></span>**{md(source.publisher or UNKNOWN_PUBLISHER)}**']
+def _publisher(site: Site, page: str, source: Source) -> str:
+    """The publisher in bold (linked to its entity page when it is one), with what kind it is."""
+    name = md(site.catalog.publisher_name(source))
+    entity = site.catalog.publisher_entity(source)
+    shown = md_link(site.catalog.publisher_name(source), rel(page, f"entities/{entity}.md")) if entity else name
+    facts = site.catalog.publisher_facts(source)
+    return f"**{shown}**" + (f" ({md(facts)})" if facts else "")
+
+
+def _source_line(site: Site, page: str, source: Source) -> str:
+    parts = [f'<span id="{source.id}"></span>{_publisher(site, page, source)}']
     if source.author:
         parts.append(md(source.author))
     parts.append(md_link(source.title, source.url))
     parts.append(md(format_date(source.published)))
-    language = LANGUAGE_NAMES.get(source.language, source.language)
-    parts.append(f"{md(language)}, {md(str(source.kind))}, *{md(str(source.relation))}*")
+    language = language_name(source.language)
+    parts.append(f"{md(language)}, {md(KIND_LABELS[source.kind])}, *{md(SOURCE_RELATION_LABELS[source.relation])}*")
     line = " · ".join(parts)
     details = [f"    URL: <code>{attr(source.url)}</code>"]
     if source.archive_url:
@@ -261,7 +199,9 @@ def json_ld(site: Site, cid: str) -> str:
         "@type": "Claim",
         "name": claim.title,
         "text": claim.statement,
-        "appearance": [{"@type": "CreativeWork", "url": s.url} for s in claim.sources if s.relation == "supports"],
+        "appearance": [
+            {"@type": "CreativeWork", "url": s.url} for s in claim.sources if s.relation is SourceRelation.SUPPORTS
+        ],
     }
     if claim.date:
         item["datePublished"] = str(claim.date)
@@ -296,10 +236,11 @@ def render_claim(site: Site, cid: str) -> str:
     page = site.claim_path(cid)
     out = [front_matter(claim.title, description=claim.statement[:200])]
     out.append(f"# {md(claim.title)}\n")
-    flags = "".join(f' <span class="claim-flag">{FLAG_LABELS[str(f)]}</span>' for f in claim.flags)
+    flags = "".join(f' <span class="claim-flag">{FLAG_LABELS[f]}</span>' for f in claim.flags)
     status_link = md_link(f"What “{STATUS_LABELS[claim.status]}” means", rel(page, "methodology.md"))
     out.append(f"{badge(claim.status)}{flags} · confidence: {claim.confidence} · {status_link}\n")
     out.append(f"**Why this status:** {md(claim.status_reason)}\n")
+    out.append(f"**Evidence:** {md(site.catalog.evidence[cid].line())}\n")
     if claim.basis:
         out.append(f"**Basis:** {md(', '.join(str(b) for b in claim.basis))}\n")
     successor = site.claims.get(claim.superseded_by or "")
@@ -324,7 +265,7 @@ def render_claim(site: Site, cid: str) -> str:
     if facts:
         out.append("\n".join(facts) + "\n")
     out.append("## Sources { data-search-exclude }\n")
-    out.append("\n\n".join(_source_line(s) for s in claim.sources) + "\n")
+    out.append("\n\n".join(_source_line(site, page, s) for s in claim.sources) + "\n")
     if claim.responses:
         out.append("## Responses\n")
         for response in claim.responses:
@@ -333,17 +274,15 @@ def render_claim(site: Site, cid: str) -> str:
             cites = f" Source: {cites}." if cites else ""
             out.append(f"- **{entity_link(site, page, response.by)}**{md(when)}: {md(response.summary)}{cites}")
         out.append("")
-    links = [(r.claim, RELATION_LABELS[r.relation], r.note) for r in claim.related]
-    links += [(other, INVERSE_LABELS[relation], None) for other, relation in site.backlinks.get(cid, [])]
-    links = [link for link in links if link[0] in site.claims]  # a claim that failed its check (serve)
+    links = site.catalog.related(cid)
     if links:
         out.append("## Related claims { data-search-exclude }\n")
-        for other, relation, note in links:
-            target = site.claims[other]
-            tail = f" — {md(note)}" if note else ""
+        for link in links:
+            target = site.claims[link.claim_id]
+            tail = f" — {md(link.note)}" if link.note else ""
             out.append(
-                f"- *{md(relation)}*: {badge(target.status)} "
-                f"{md_link(target.title, rel(page, site.claim_path(other)))}{tail}"
+                f"- *{md(link.label)}*: {badge(target.status)} "
+                f"{md_link(target.title, rel(page, site.claim_path(link.claim_id)))}{tail}"
             )
         out.append("")
     out.append("## Status history { data-search-exclude }\n")
@@ -374,37 +313,24 @@ def render_claims_index(site: Site) -> str:
     page = "claims/index.md"
     text = _index_meta("All claims")
     text += f"{len(site.claims)} claims, by title.\n\n"
-    ordered = sorted(site.claims, key=lambda c: (site.claims[c].title.casefold(), c))
-    return text + claim_list(site, page, ordered) + "\n"
+    return text + claim_list(site, page, site.catalog.by_title) + "\n"
 
 
 def render_status_index(site: Site) -> str:
     page = "status/index.md"
     text = _index_meta("Claims by status")
-    by_status = _by_status(site)
+    by_status = site.catalog.by_status
     for status in Status:
         link = md_link(STATUS_LABELS[status], rel(page, f"status/{status}.md"))
         text += f"- {badge(status)} {link}: {len(by_status[status])} claims — {md(STATUS_DEFINITIONS[status])}\n"
     return text
 
 
-def _by_status(site: Site) -> dict[Status, list[str]]:
-    groups: dict[Status, list[str]] = {s: [] for s in Status}
-    for cid, claim in site.claims.items():
-        groups[claim.status].append(cid)
-    return groups
-
-
 def render_status_page(site: Site, status: Status, ids: list[str]) -> str:
     page = f"status/{status}.md"
     text = _index_meta(f"{STATUS_LABELS[status]} claims")
     text += f"{md(STATUS_DEFINITIONS[status])} {md_link('Methodology', rel(page, 'methodology.md'))}.\n\n"
-    ordered = sorted(ids, key=lambda c: (_date_key(site.claims[c]), c), reverse=True)
-    return text + claim_list(site, page, ordered, show_date=True) + "\n"
-
-
-def _date_key(claim: Claim) -> tuple[int, int, int]:
-    return claim.date.sort_key() if claim.date else (0, 0, 0)
+    return text + claim_list(site, page, site.catalog.newest_first(ids), show_date=True) + "\n"
 
 
 def render_entities_index(site: Site) -> str:
@@ -412,11 +338,9 @@ def render_entities_index(site: Site) -> str:
     text = _index_meta("People and organisations")
     for kind, heading in ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organisations")):
         text += f"## {heading}\n\n"
-        ids = sorted(
-            (e for e in site.entities if site.entities[e].kind is kind), key=lambda e: site.entities[e].name.casefold()
-        )
+        ids = site.catalog.ids_of_kind(kind)
         for eid in ids:
-            count = len(site.claims_by_entity.get(eid, []))
+            count = len(site.catalog.by_entity.get(eid, []))
             text += f"- {entity_link(site, page, eid)} — {md(site.entities[eid].role)} ({count} claims)\n"
         text += "\n" if ids else "*None yet.*\n\n"
     return text
@@ -430,7 +354,7 @@ def render_entity(site: Site, eid: str) -> str:
     if entity.names:
         text += (
             "**Names:** "
-            + "; ".join(f"{md(n)} ({md(LANGUAGE_NAMES.get(lang, lang))})" for lang, n in sorted(entity.names.items()))
+            + "; ".join(f"{md(n)} ({md(language_name(lang))})" for lang, n in sorted(entity.names.items()))
             + "\n\n"
         )
     if entity.aliases:
@@ -443,76 +367,78 @@ def render_entity(site: Site, eid: str) -> str:
             text += f"1. {pub}{md_link(ref.title, ref.url)}{when}\n"
         text += "\n"
     text += "## Claims { data-search-exclude }\n\n"
-    return text + claim_list(site, page, site.claims_by_entity.get(eid, [])) + "\n"
+    return text + claim_list(site, page, site.catalog.by_entity.get(eid, [])) + "\n"
 
 
 def render_tags_index(site: Site) -> str:
     page = "tags/index.md"
     text = _index_meta("Tags")
-    for tag, ids in site.claims_by_tag.items():
+    for tag, ids in site.catalog.by_tag.items():
         text += f"- {md_link(tag, rel(page, f'tags/{tag}.md'))} ({len(ids)})\n"
-    return text if site.claims_by_tag else text + "*No tags yet.*\n"
+    return text if site.catalog.by_tag else text + "*No tags yet.*\n"
 
 
 def render_tag(site: Site, tag: str) -> str:
     page = f"tags/{tag}.md"
-    return _index_meta(f"Tag: {tag}") + claim_list(site, page, site.claims_by_tag[tag]) + "\n"
+    return _index_meta(f"Tag: {tag}") + claim_list(site, page, site.catalog.by_tag[tag]) + "\n"
 
 
 def render_timeline(site: Site) -> str:
     page = "timeline.md"
     text = _index_meta("Timeline")
-    dated = sorted((c for c in site.claims if site.claims[c].date), key=lambda c: (_date_key(site.claims[c]), c))
-    year = None
-    for cid in dated:
-        claim_year = site.claims[cid].date.year  # type: ignore[union-attr]
-        if claim_year != year:
-            year = claim_year
-            text += f"\n## {year}\n\n"
-        text += claim_item(site, page, cid, show_date=True) + "\n"
-    undated = [c for c in site.claims if not site.claims[c].date]
-    if undated:
-        text += "\n## Date not stated\n\n" + claim_list(site, page, undated) + "\n"
+    for year, ids in site.catalog.by_year.items():
+        if year is None:
+            text += "\n## Date not stated\n\n" + claim_list(site, page, ids) + "\n"
+            continue
+        text += f"\n## {year}\n\n" + "".join(claim_item(site, page, cid, show_date=True) + "\n" for cid in ids)
     return text
+
+
+def _documents_line(documents: int, citations: int) -> str:
+    noun = "document" if documents == 1 else "documents"
+    return f"{documents} {noun}, cited {'once' if citations == 1 else f'{citations} times'}"
 
 
 def render_sources_index(site: Site) -> str:
     page = "sources/index.md"
     text = _index_meta("Sources by publisher")
-    counts: dict[str, int] = defaultdict(int)
-    for claim in site.claims.values():
-        for source in claim.sources:
-            counts[source.publisher or UNKNOWN_PUBLISHER] += 1
-    for name, path in site.publisher_pages.items():
-        text += f"- {md_link(name, rel(page, path))} ({counts[name]} sources)\n"
+    text += f"{md(site.catalog.counts.sources_line())}, from {len(site.catalog.publishers)} publishers.\n\n"
+    for key, publisher in site.catalog.publishers.items():
+        counts = _documents_line(len(publisher.documents), publisher.citations)
+        text += f"- {md_link(publisher.name, rel(page, site.publisher_pages[key]))} ({counts})\n"
     return text
 
 
-def render_publisher(site: Site, name: str) -> str:
-    page = site.publisher_pages[name]
-    text = _index_meta(f"Sources: {name}")
-    rows = []
-    for cid, claim in site.claims.items():
-        for source in claim.sources:
-            if (source.publisher or UNKNOWN_PUBLISHER) == name:
-                rows.append((str(source.published or ""), cid, source))
-    for published, cid, source in sorted(rows, key=lambda r: (r[0], r[1], r[2].id)):
-        claim_link = md_link(site.claims[cid].title, rel(page, site.claim_path(cid)))
+def render_publisher(site: Site, key: str) -> str:
+    publisher = site.catalog.publishers[key]
+    page = site.publisher_pages[key]
+    text = _index_meta(f"Sources: {publisher.name}")
+    if publisher.entity_id:
+        entity = site.entities[publisher.entity_id]
+        facts = site.catalog.publisher_facts(publisher.documents[0].first)
+        about = md_link(entity.name, rel(page, f"entities/{publisher.entity_id}.md"))
+        text += f"{about}: {md(entity.role)}" + (f" ({md(facts)})" if facts else "") + "\n\n"
+    text += _documents_line(len(publisher.documents), publisher.citations) + ".\n\n"
+    for document in publisher.documents:
+        source = document.first
+        published = format_date(source.published) if source.published else ""
         when = f"{md(published)} · " if published else ""
-        text += f"- {when}{md_link(source.title, source.url)} — cited in {claim_link}\n"
+        cited = ", ".join(
+            md_link(site.claims[cid].title, rel(page, site.claim_path(cid))) for cid in document.claim_ids
+        )
+        text += f"- {when}{md_link(source.title, source.url)} — cited in {cited}\n"
     return text
 
 
 def render_home_summary(site: Site, latest: int = 10) -> str:
     """Counts by status and the latest status decisions, appended to the hand-written home page."""
     page = "index.md"
-    by_status = _by_status(site)
-    sources = sum(len(c.sources) for c in site.claims.values())
-    text = f"\n\n## The claims in numbers\n\n{len(site.claims)} claims, {sources} sources, "
-    text += f"{len(site.entities)} people and organisations.\n\n| Status | Claims |\n|---|---|\n"
+    counts = site.catalog.counts
+    text = f"\n\n## The claims in numbers\n\n{counts.claims} claims; {md(counts.sources_line())}; "
+    text += f"{counts.entities} people and organisations.\n\n| Status | Claims |\n|---|---|\n"
     for status in Status:
-        text += f"| [{badge(status)}]({rel(page, f'status/{status}.md')}) | {len(by_status[status])} |\n"
-    recent = sorted(site.claims, key=lambda c: (site.claims[c].history[-1].date.sort_key(), c), reverse=True)
+        text += f"| [{badge(status)}]({rel(page, f'status/{status}.md')}) | {counts.by_status[status]} |\n"
+    recent = site.catalog.recently_changed
     if recent:
         text += "\n## Latest changes\n\n"
         for cid in recent[:latest]:
@@ -570,14 +496,30 @@ def render_site(site: Site) -> dict[str, str]:
     ]
     for path, renderer in renderers:
         pages[path] = renderer()
-    for status, ids in _by_status(site).items():
+    for status, ids in site.catalog.by_status.items():
         pages[f"status/{status}.md"] = render_status_page(site, status, ids)
     for eid in site.entities:
         pages[f"entities/{eid}.md"] = render_entity(site, eid)
-    for tag in site.claims_by_tag:
+    for tag in site.catalog.by_tag:
         pages[f"tags/{tag}.md"] = render_tag(site, tag)
-    for name, path in site.publisher_pages.items():
-        pages[path] = render_publisher(site, name)
+    for key, path in site.publisher_pages.items():
+        pages[path] = render_publisher(site, key)
     for cid in site.claims:
         pages[site.claim_path(cid)] = render_claim(site, cid)
     return pages
+
+
+RULES_MARKER = "<!-- claimsite:rules -->"
+"""Where the methodology page lists the rules the checker enforces (replaced at build time)."""
+
+
+def render_rule_list(rules: RuleConfig) -> str:
+    """Every rule of the registry as a table: id, what it looks at, severity here, the rule."""
+    rows = ["| Rule | Checks | Severity | What it enforces |", "|---|---|---|---|"]
+    for rule in RULES.values():
+        severity = rules.severity(rule)
+        shown = "off in this project" if severity is None else str(severity)
+        if severity is not None and severity is not rule.severity:
+            shown += f" (default: {rule.severity})"
+        rows.append(f"| `{rule.id}` | {SCOPE_LABELS[rule.scope]} | {shown} | {md(rule.doc)} |")
+    return "\n".join(rows) + "\n"

@@ -35,7 +35,14 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(
             [
-                {"path": p.path, "line": p.line, "col": p.col, "severity": str(p.severity), "message": p.message}
+                {
+                    "path": p.path,
+                    "line": p.line,
+                    "col": p.col,
+                    "severity": str(p.severity),
+                    "rule": p.rule,
+                    "message": p.message,
+                }
                 for p in problems
             ],
             ensure_ascii=False,
@@ -43,8 +50,9 @@ def format_problems(problems: Sequence[Problem], fmt: str) -> str:
         )
     if fmt == "github":
         return "\n".join(
-            f"::{p.severity} file={_escape_github(p.path, prop=True)},line={p.line},col={p.col}::"
-            f"{_escape_github(p.message)}"
+            f"::{p.severity} file={_escape_github(p.path, prop=True)},line={p.line},col={p.col}"
+            + (f",title={_escape_github(p.rule, prop=True)}" if p.rule else "")
+            + f"::{_escape_github(p.message)}"
             for p in problems
         )
     return "\n".join(str(p) for p in problems)

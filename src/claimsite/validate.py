@@ -16,12 +16,16 @@ from claimsite.problems import Problem
 from claimsite.rules import Rule, Scope, declare
 
 KNOWN_FIELDS = declare(
-    "known-fields", Scope.SCHEMA, "Every field is one the schema defines (a misspelt field is reported, not ignored).",
+    "known-fields",
+    Scope.SCHEMA,
+    "Every field is one the schema defines (a misspelt field is reported, not ignored).",
     configurable=False,
 )
 REQUIRED_FIELDS = declare("required-fields", Scope.SCHEMA, "Every required field is present.", configurable=False)
 FIELD_VALUES = declare(
-    "field-values", Scope.SCHEMA, "Every value has the form its field needs (dates, ids, URLs, allowed words).",
+    "field-values",
+    Scope.SCHEMA,
+    "Every value has the form its field needs (dates, ids, URLs, allowed words).",
     configurable=False,
 )
 MAPPING = declare("mapping-of-fields", Scope.SCHEMA, "A claim file is a mapping of fields.", configurable=False)

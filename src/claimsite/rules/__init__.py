@@ -149,4 +149,14 @@ class RuleConfig:
         return kept
 
 
-DEFAULT_CONFIG = RuleConfig({})
+DEFAULT_RULES = RuleConfig({})
+
+
+def plugin_settings(mkdocs_config: Mapping[str, object]) -> object:
+    """The `rules:` option of the claimsite plugin in mkdocs.yml read as plain data, if any."""
+    plugins = mkdocs_config.get("plugins")
+    entries = plugins if isinstance(plugins, list) else [plugins] if isinstance(plugins, dict) else []
+    for entry in entries:
+        if isinstance(entry, dict) and isinstance(entry.get("claimsite"), dict):
+            return entry["claimsite"].get("rules")
+    return None

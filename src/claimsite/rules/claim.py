@@ -81,9 +81,12 @@ def false_needs_disproof(ctx: ClaimContext) -> Iterator[Finding]:
     if ctx.claim.status is Status.FALSE and not any(
         s.relation is SourceRelation.CONTRADICTS for s in ctx.claim.sources
     ):
-        yield ("status",), (
-            "a false claim needs a source that gives the disproof; add one with relation: contradicts, "
-            "or choose another status"
+        yield (
+            ("status",),
+            (
+                "a false claim needs a source that gives the disproof; add one with relation: contradicts, "
+                "or choose another status"
+            ),
         )
 
 
@@ -93,9 +96,12 @@ def misleading_needs_context(ctx: ClaimContext) -> Iterator[Finding]:
     (relation: context or contradicts)."""
     relations = (SourceRelation.CONTEXT, SourceRelation.CONTRADICTS)
     if ctx.claim.status is Status.MISLEADING and not any(s.relation in relations for s in ctx.claim.sources):
-        yield ("status",), (
-            "a misleading claim needs a source that gives the context; add one with relation: context "
-            "or contradicts, or choose another status"
+        yield (
+            ("status",),
+            (
+                "a misleading claim needs a source that gives the context; add one with relation: context "
+                "or contradicts, or choose another status"
+            ),
         )
 
 

@@ -213,7 +213,11 @@ def entity_kind(facts: ProjectFacts) -> Iterator[Finding]:
         if entity is None or want is None or entity.kind is want:
             continue
         if loc[0] in ("people", "organisations"):
-            yield key, loc, f"'{ref}' is {_article(entity.kind)}, not {_article(want)}; list it under '{_LISTS[entity.kind]}'"
+            yield (
+                key,
+                loc,
+                f"'{ref}' is {_article(entity.kind)}, not {_article(want)}; list it under '{_LISTS[entity.kind]}'",
+            )
         else:
             name = loc[-1] if isinstance(loc[-1], str) else loc[0]
             yield key, loc, f"'{ref}' is {_article(entity.kind)}; {name} names an organisation"
@@ -257,7 +261,11 @@ def retired_id_not_reused(facts: ProjectFacts) -> Iterator[Finding]:
     for cid, claim in facts.claims.items():
         for i, old in enumerate(claim.renamed_from):
             if old in facts.claims:
-                yield cid, ("renamed_from", i), f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused"
+                yield (
+                    cid,
+                    ("renamed_from", i),
+                    f"'{old}' is still the id of claims/{old}.yaml; a retired id cannot be reused",
+                )
 
 
 @project_rule("former-id-listed-once")
@@ -296,9 +304,13 @@ def corroborated_needs_two_origins(facts: ProjectFacts) -> Iterator[Finding]:
             continue
         evidence = facts.evidence(cid)
         if len(evidence.supporting) < 2 and not evidence.primary_support:
-            yield cid, ("status",), (
-                f"corroborated needs two independent origins; {_one_origin(evidence)}: "
-                "add a source of another origin or set status: alleged"
+            yield (
+                cid,
+                ("status",),
+                (
+                    f"corroborated needs two independent origins; {_one_origin(evidence)}: "
+                    "add a source of another origin or set status: alleged"
+                ),
             )
 
 
@@ -311,9 +323,13 @@ def confirmed_needs_independent_evidence(facts: ProjectFacts) -> Iterator[Findin
             continue
         evidence = facts.evidence(cid)
         if len(evidence.supporting) < 2 and not evidence.primary_support:
-            yield cid, ("status",), (
-                "confirmed needs a supporting primary source or two independent origins; "
-                f"{_one_origin(evidence)}: add a source or set status: alleged"
+            yield (
+                cid,
+                ("status",),
+                (
+                    "confirmed needs a supporting primary source or two independent origins; "
+                    f"{_one_origin(evidence)}: add a source or set status: alleged"
+                ),
             )
 
 
@@ -331,7 +347,11 @@ def disputed_needs_independent_contradiction(facts: ProjectFacts) -> Iterator[Fi
                 if has_contradiction
                 else "no source contradicts it"
             )
-            yield cid, ("status",), (
-                f"disputed needs a contradicting source independent of the supporting ones; {why}: add one "
-                "(relation: contradicts) or choose another status (a denial is relation: response)"
+            yield (
+                cid,
+                ("status",),
+                (
+                    f"disputed needs a contradicting source independent of the supporting ones; {why}: add one "
+                    "(relation: contradicts) or choose another status (a denial is relation: response)"
+                ),
             )

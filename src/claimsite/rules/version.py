@@ -29,9 +29,12 @@ def history_records_status_change(old: Claim, new: Claim) -> Iterator[Finding]:
     """A status change adds a new entry at the end of `history` saying why."""
     if old.status != new.status and len(new.history) <= len(old.history):
         entry = f"{{date: YYYY-MM-DD, status: {new.status}, note: why}}"
-        yield ("status",), (
-            f"status changed from '{old.status}' to '{new.status}' without a history "
-            f"entry; add one at the end of history: {entry}"
+        yield (
+            ("status",),
+            (
+                f"status changed from '{old.status}' to '{new.status}' without a history "
+                f"entry; add one at the end of history: {entry}"
+            ),
         )
 
 
@@ -39,8 +42,9 @@ def history_records_status_change(old: Claim, new: Claim) -> Iterator[Finding]:
 def reason_changes_with_status(old: Claim, new: Claim) -> Iterator[Finding]:
     """A status change comes with a new `status_reason`: the same reason for another status is suspicious."""
     if old.status != new.status and old.status_reason == new.status_reason:
-        yield ("status_reason",), (
-            f"status changed to '{new.status}' but status_reason is unchanged; say why the claim now has this status"
+        yield (
+            ("status_reason",),
+            (f"status changed to '{new.status}' but status_reason is unchanged; say why the claim now has this status"),
         )
 
 
