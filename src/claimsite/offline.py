@@ -62,7 +62,11 @@ def offline_config(config: MkDocsConfig) -> None:
     config.plugins["claimsite/offline-files"] = ExtraFiles({SHIM_PATH: _shim()})
 
 
-class ExtraFiles(BasePlugin[Config]):
+class _NoOptions(Config):
+    """`ExtraFiles` has no options in mkdocs.yml: it is added by code."""
+
+
+class ExtraFiles(BasePlugin[_NoOptions]):
     """Adds files that are not in docs/ to one build: text content, or a file copied as it is."""
 
     def __init__(self, files: dict[str, str | Path]) -> None:
