@@ -16,7 +16,9 @@ from click.testing import CliRunner
 from conftest import INVALID, ROOT
 
 from claimsite.cli import main
+from claimsite.plugin import ClaimsiteConfig
 from claimsite.project import load_project
+from claimsite.publish import OUTPUTS, OutputContext, PublishOptions, publish
 
 
 class Elements(HTMLParser):
@@ -268,3 +270,34 @@ def test_same_claims_and_source_date_give_a_byte_identical_site(
     first, second = tree("first"), tree("second")
     assert first.keys() == second.keys()
     assert [path for path in first if first[path] != second[path]] == []
+
+
+class NoteOutput:
+    """An output of the kind a feed or an export would be: one file added to the site."""
+
+    name = "note"
+
+    def enabled(self, options: PublishOptions) -> bool:
+        return True
+
+    def site_path(self, plugin: ClaimsiteConfig) -> str:
+        return "exports/note.txt"
+
+    def link(self, plugin: ClaimsiteConfig, path: str | None) -> None:
+        self.linked = path
+
+    def build(self, context: OutputContext) -> Path:
+        path = context.folder / "note.txt"
+        path.write_text(f"{len(context.project.claims)} claims\n", encoding="utf-8")
+        return path
+
+
+def test_publish_runs_every_registered_output(project_dir: Path) -> None:
+    note = NoteOutput()
+    project = load_project([project_dir / "claims"])
+    made = publish(project_dir / "mkdocs.yml", project, outputs=(note, *OUTPUTS))
+    assert made.files == {"note": made.site_dir / "exports" / "note.txt"}
+    assert made.files["note"].read_text(encoding="utf-8") == f"{len(project.claims)} claims\n"
+    assert list(made.seconds) == ["note", "site"]  # the PDF and offline outputs were not asked for
+    assert note.linked == "exports/note.txt"
+    assert made.pdf_file is None and made.zip_file is None

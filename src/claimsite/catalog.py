@@ -124,8 +124,7 @@ class Catalog:
 
     def newest_first(self, ids: Iterable[str]) -> list[str]:
         """Claims by event date, newest first (undated at the end), ties by id descending."""
-        return sorted(ids, key=lambda c: (self.claims[c].date.sort_key() if self.claims[c].date else (0, 0, 0), c),
-                      reverse=True)  # fmt: skip
+        return sorted(ids, key=lambda c: (_date_key(self.claims[c])[1], c), reverse=True)
 
     @cached_property
     def by_title(self) -> list[str]:

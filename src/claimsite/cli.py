@@ -1,17 +1,25 @@
-"""The `claimsite` command: thin click commands, each parsing options and calling one function."""
+"""The `claimsite` command: thin click commands, each parsing options and calling one function.
+
+User errors are `claimsite.errors.ClaimsiteError`s (click exceptions): click prints them as
+`Error: ...` and exits non-zero, so no command catches them.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from claimsite import report
+from claimsite.errors import ClaimsiteError
+from claimsite.model import EntityKind, Status
 from claimsite.problems import Severity
 from claimsite.project import Project, load_project
 from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError, plugin_settings
+from claimsite.scaffold import KIND_CHOICES, STATUS_CHOICES
 
 DEFAULT_CLAIMS = Path("claims")
 DEFAULT_CONFIG = Path("mkdocs.yml")
@@ -37,49 +45,49 @@ claims_option = click.option(
 def _claims_dir(claims: Path | None, config_file: Path) -> Path:
     if claims is not None:
         return claims
-    from claimsite.site import SiteError, load_site_config, plugin_of
+    from claimsite.site import load_site_config, plugin_of
 
-    try:
-        config = load_site_config(config_file)
-    except SiteError as error:
-        _fail(str(error))
+    config = load_site_config(config_file)
     return plugin_of(config).claims_path(config)
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-def _rule_config(config_file: Path) -> RuleConfig:
-    """The rule settings of mkdocs.yml (`plugins: - claimsite: rules:`), when the file exists."""
-    if not config_file.is_file():
+def _rule_config(config_file: Path | None) -> RuleConfig:
+    """The rule settings of mkdocs.yml (`plugins: - claimsite: rules:`), when the file exists; says
+    on stderr which rules it turns off."""
+    if config_file is None or not config_file.is_file():
         return DEFAULT_RULES
     from claimsite.site import read_config_file
 
     try:
-        return RuleConfig.parse(plugin_settings(read_config_file(config_file)), f"{config_file}: rules")
+        rules = RuleConfig.parse(plugin_settings(read_config_file(config_file)), f"{config_file}: rules")
     except RuleConfigError as error:
-        raise click.ClickException(str(error)) from None
-
-
-def _check(paths: list[Path], fmt: str = "text", *, keep_records: bool, config_file: Path = DEFAULT_CONFIG) -> Project:
-    rules = _rule_config(config_file)
-    project = load_project(paths, keep_records=keep_records, rules=rules)
-    if rules.off and fmt == "text":
+        raise ClaimsiteError(str(error)) from None
+    if rules.off:
         click.echo(f"rules turned off in {config_file}: {', '.join(rules.off)}", err=True)
-    if project.problems:
-        click.echo(report.format_problems(project.problems, fmt))
-    if fmt != "json":
-        click.echo(report.summary(project.problems, project.claim_count, project.entity_count), err=fmt == "github")
-    return project
+    return rules
 
 
-def _checked(claims: Path, strict: bool = False, config_file: Path = DEFAULT_CONFIG) -> Project:
-    """Check, print problems; exit 1 when the claims are not fit to publish."""
-    project = _check([claims], keep_records=True, config_file=config_file)
+def _fit_to_publish(
+    claims: Path,
+    *,
+    config_file: Path | None,
+    strict: bool = False,
+    err: bool = False,
+    nothing_made: str,
+    summary: Callable[[str], None] = click.echo,
+) -> Project:
+    """Check the claims and print every problem (on stderr with `err`), then the summary line to
+    `summary`; when they are not fit to publish, fail instead, saying `nothing_made`.
+
+    The one check before `build`, `generate` and `pdf` write anything (warnings count with `strict`).
+    """
+    project = load_project([claims], rules=_rule_config(config_file))
+    if project.problems:  # warnings too: they belong in front of whoever publishes
+        click.echo(report.format_problems(project.problems, "text"), err=err)
+    counts = report.summary(project.problems, project.claim_count, project.entity_count)
     if project.errors(strict=strict):
-        sys.exit(1)
+        raise ClaimsiteError(f"the claims are not fit to publish ({counts}); {nothing_made}")
+    summary(counts)
     return project
 
 
@@ -115,7 +123,11 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
 
         claimsite check claims/ --format github
     """
-    project = _check(list(paths) or [DEFAULT_CLAIMS], fmt, keep_records=False)
+    project = load_project(list(paths) or [DEFAULT_CLAIMS], keep_records=False, rules=_rule_config(DEFAULT_CONFIG))
+    if project.problems:
+        click.echo(report.format_problems(project.problems, fmt))
+    if fmt != "json":
+        click.echo(report.summary(project.problems, project.claim_count, project.entity_count), err=fmt == "github")
     sys.exit(1 if project.errors(strict=strict) else 0)
 
 
@@ -152,22 +164,18 @@ def build(
 
         claimsite build --pdf --offline
     """
-    from claimsite.pdf import PdfError
     from claimsite.publish import publish
-    from claimsite.site import SiteError, claims_override
+    from claimsite.site import claims_override
 
-    claims_dir = _claims_dir(claims, config_file)
-    project = _checked(claims_dir, strict, config_file)
-    try:
-        with claims_override(claims):
-            made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline)
-    except (SiteError, PdfError) as error:
-        _fail(str(error))
+    project = _fit_to_publish(
+        _claims_dir(claims, config_file), config_file=config_file, strict=strict, nothing_made="no site built"
+    )
+    with claims_override(claims):
+        made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline)
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in made.seconds.items())
     click.echo(f"Built {len(project.claims)} claims into {made.site_dir} ({timings})")
-    for extra in (made.pdf_file, made.zip_file):
-        if extra is not None:
-            click.echo(f"  {extra} ({extra.stat().st_size / 1e6:.1f} MB)")
+    for extra in made.files.values():
+        click.echo(f"  {extra} ({extra.stat().st_size / 1e6:.1f} MB)")
 
 
 @main.command()
@@ -183,12 +191,9 @@ def serve(config_file: Path, claims: Path | None, dev_addr: str) -> None:
 
         claimsite serve --dev-addr 127.0.0.1:8000
     """
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from claimsite.site import serve as serve_site
 
-    from claimsite.site import claims_override
-
-    with claims_override(claims):
-        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+    serve_site(config_file, claims, dev_addr)
 
 
 @main.command()
@@ -211,15 +216,11 @@ def generate(config_file: Path, claims: Path | None, out: Path) -> None:
 
         claimsite generate --out generated/ && mkdocs build -f generated/mkdocs.yml
     """
-    from claimsite.site import SiteError, claims_override, generate_docs
+    from claimsite.site import claims_override, generate_docs
 
-    claims_dir = _claims_dir(claims, config_file)
-    project = _checked(claims_dir, config_file=config_file)
-    try:
-        with claims_override(claims):
-            written = generate_docs(config_file, project, out)
-    except SiteError as error:
-        _fail(str(error))
+    project = _fit_to_publish(_claims_dir(claims, config_file), config_file=config_file, nothing_made="nothing written")
+    with claims_override(claims):
+        written = generate_docs(config_file, project, out)
     click.echo(f"Wrote {len(written)} files to {out}")
 
 
@@ -256,14 +257,14 @@ def _is_terminal() -> bool:
 @click.argument("title", required=False)
 @click.option(
     "--status",
-    type=click.Choice(["alleged", "corroborated", "confirmed", "disputed", "misleading", "false"]),
+    type=click.Choice(STATUS_CHOICES),
     help="Status of the new claim (default: alleged); see the methodology page.",
 )
 @click.option(
     "--source", "sources", multiple=True, metavar="URL", help="Address of a source; repeat the option for several."
 )
 @click.option("--entity", is_flag=True, help="Create a person or organisation in claims/entities/ instead.")
-@click.option("--kind", type=click.Choice(["person", "organisation"]), help="With --entity: what the entity is.")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), help="With --entity: what the entity is.")
 @click.option("--id", "new_id", metavar="ID", help="The id (file name) to use instead of one made from the title.")
 @click.option(
     "--claims",
@@ -300,75 +301,25 @@ def new(
         claimsite new "Leaked audio names an order" --source https://belsat.eu/en/news/...
         claimsite new --entity "Mikalai Karpyankou" --kind person --id karpyankou
     """
-    from claimsite.model import EntityKind, Status
-    from claimsite.scaffold import (
-        ScaffoldError,
-        plan_claim,
-        plan_entity,
-        today_from_environment,
-        url_problem,
-        write_new,
-    )
+    from claimsite.scaffold import NewRequest, create_new
 
-    for url in sources:
-        problem = url_problem(url)
-        if problem:
-            raise click.BadParameter(problem, param_hint="--source")
-    if entity and status:
-        raise click.UsageError("--status is for claims; an entity has no status")
-    if not entity and kind:
-        raise click.UsageError("--kind goes with --entity")
-    if title is None:
-        if not _is_terminal():
-            raise click.UsageError("give the title (or run on a terminal to be asked)")
-        title = click.prompt("Name" if entity else "Title")
-        if entity and kind is None:
-            kind = click.prompt("Kind", type=click.Choice(["person", "organisation"]))
-        if not entity and status is None:
-            status = click.prompt(
-                "Status (see docs/methodology.md)", default="alleged", type=click.Choice([s.value for s in Status])
-            )
-        sources = sources or tuple(_ask_urls())
-    if not claims.is_dir():
-        _fail(f"no folder {claims}/; run this in the repository's root folder, or pass --claims")
-    try:
-        if entity:
-            if kind is None:
-                raise click.UsageError("--entity needs --kind person or --kind organisation")
-            planned = plan_entity(claims, title, kind=EntityKind(kind), sources=sources, entity_id=new_id)
-        else:
-            planned = plan_claim(
-                claims,
-                title,
-                status=Status(status or "alleged"),
-                sources=sources,
-                today=today_from_environment(today),
-                claim_id=new_id,
-            )
-        written = write_new(planned)
-    except ScaffoldError as error:
-        _fail(str(error))
-    click.echo(f"Wrote {written}")
+    request = NewRequest(
+        claims=claims,
+        title=title,
+        entity=entity,
+        status=Status(status) if status else None,
+        kind=EntityKind(kind) if kind else None,
+        sources=sources,
+        id=new_id,
+        today=today,
+    )
+    planned = create_new(request, interactive=_is_terminal())
+    click.echo(f"Wrote {planned.path}")
     if planned.shortened:
         click.echo(
             f"The id was shortened to '{planned.id}'; to choose another, delete the file and run again with --id."
         )
     click.echo("Next: fill in the TODOs, then run: claimsite check")
-
-
-def _ask_urls() -> list[str]:
-    from claimsite.scaffold import url_problem
-
-    urls: list[str] = []
-    while True:
-        url = click.prompt(f"Source {len(urls) + 1} URL (empty to finish)", default="", show_default=False).strip()
-        if not url:
-            return urls
-        problem = url_problem(url)
-        if problem:
-            click.echo(f"Error: {problem}", err=True)
-        else:
-            urls.append(url)
 
 
 @main.command()
@@ -396,12 +347,9 @@ def diff(base: str, head: str | None, claims: Path) -> None:
 
         claimsite diff origin/main HEAD >> "$GITHUB_STEP_SUMMARY"
     """
-    from claimsite.diff import GitError, diff_claims, git_snapshots
+    from claimsite.diff import diff_claims, git_snapshots
 
-    try:
-        before, after, prefix = git_snapshots(claims, base, head)
-    except GitError as error:
-        _fail(str(error), code=2)
+    before, after, prefix = git_snapshots(claims, base, head)  # a GitError exits with status 2
     result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix)
     click.echo(result.markdown, nl=False)
     for problem in result.problems:
@@ -437,24 +385,21 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
 
         SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) claimsite pdf
     """
-    from claimsite.pdf import PdfError, edition_info, make_pdf, write_pdf
+    from claimsite.pdf import edition_info, make_pdf, write_pdf
     from claimsite.progress import Progress
 
     if config_file is None and DEFAULT_CONFIG.is_file():
         config_file = DEFAULT_CONFIG
     claims_dir = _claims_dir(claims, config_file or DEFAULT_CONFIG)
     progress = Progress()
-    project = load_project([claims_dir])
-    if project.problems:  # warnings too: they belong in front of whoever publishes
-        click.echo(report.format_problems(project.problems, "text"), err=True)
-    summary = report.summary(project.problems, project.claim_count, project.entity_count)
-    if project.errors():
-        _fail(f"the claims are not fit to publish ({summary}); no PDF written")
-    progress(f"checked: {summary}")
-    try:
-        result = make_pdf(project, edition_info(config_file, claims_dir), progress)
-    except PdfError as error:
-        _fail(str(error))
+    project = _fit_to_publish(
+        claims_dir,
+        config_file=config_file,
+        err=True,
+        nothing_made="no PDF written",
+        summary=lambda counts: progress(f"checked: {counts}"),
+    )
+    result = make_pdf(project, edition_info(config_file, claims_dir), progress)
     for warning in result.warnings:
         click.echo(f"warning: typst: {warning}", err=True)
     write_pdf(out, result)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from claimsite.errors import GitError
 from claimsite.load import MAX_FILE_BYTES, NOT_EMPTY, Document, iter_yaml_files, parse_text
 from claimsite.model import ENTITY_FOLDER, Claim, Entity, Record
 from claimsite.problems import Problem, Severity
@@ -271,10 +272,6 @@ def diff_claims(
 
 
 # --------------------------------------------------------------------------- the git layer
-
-
-class GitError(Exception):
-    """git failed or the revision does not exist; the message says what to do."""
 
 
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:

@@ -136,10 +136,10 @@ class _FastResolver(yaml.resolver.BaseResolver):
                 if _INT_RE.fullmatch(value):
                     return _INT
             return _STR
-        return yaml.resolver.BaseResolver.resolve(self, kind, value, implicit)
+        return str(yaml.resolver.BaseResolver.resolve(self, kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
-class _Loader(_CParser, yaml.constructor.SafeConstructor, _FastResolver):  # type: ignore[misc]
+class _Loader(_CParser, yaml.constructor.SafeConstructor, _FastResolver):
     def __init__(self, stream: str) -> None:
         _CParser.__init__(self, stream)
         yaml.constructor.SafeConstructor.__init__(self)

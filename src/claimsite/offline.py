@@ -14,18 +14,20 @@ only replaces the site when it succeeded.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zipfile
 from importlib import resources
 from pathlib import Path
 
 from material.plugins.offline.plugin import OfflinePlugin
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from claimsite.site import SiteError, plugin_of
+from claimsite.env import source_datetime
+from claimsite.errors import ConfigError
+from claimsite.site import plugin_of
 
 ZIP_PATH = "claims-offline.zip"
 """Site-relative path of the zip when the plugin's `offline_zip_path` is not set."""
@@ -43,7 +45,7 @@ def offline_config(config: MkDocsConfig) -> None:
         offline = OfflinePlugin()
         errors, _ = offline.load_config({}, config.config_file_path)
         if errors:  # pragma: no cover - the plugin has one boolean option with a default
-            raise SiteError(f"Material's offline plugin: {errors}")
+            raise ConfigError(f"Material's offline plugin: {errors}")
         config.plugins["material/offline"] = offline
     for plugin in config.plugins.values():
         if isinstance(plugin, OfflinePlugin):
@@ -60,7 +62,11 @@ def offline_config(config: MkDocsConfig) -> None:
     config.plugins["claimsite/offline-files"] = ExtraFiles({SHIM_PATH: _shim()})
 
 
-class ExtraFiles(BasePlugin):
+class _NoOptions(Config):
+    """`ExtraFiles` has no options in mkdocs.yml: it is added by code."""
+
+
+class ExtraFiles(BasePlugin[_NoOptions]):
     """Adds files that are not in docs/ to one build: text content, or a file copied as it is."""
 
     def __init__(self, files: dict[str, str | Path]) -> None:
@@ -111,7 +117,5 @@ def write_zip(folder: Path, top: str, out: Path) -> None:
 
 
 def _zip_timestamp() -> tuple[int, int, int, int, int, int]:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else ZIP_EPOCH_MIN
-    when = max(when, ZIP_EPOCH_MIN)
+    when = max(source_datetime() or ZIP_EPOCH_MIN, ZIP_EPOCH_MIN)
     return (when.year, when.month, when.day, when.hour, when.minute, when.second)

@@ -49,7 +49,6 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -60,8 +59,10 @@ from typing import Any
 import yaml
 
 from claimsite.catalog import Catalog
+from claimsite.env import UNKNOWN_REVISION, build_date
+from claimsite.env import source_revision as source_revision  # re-exported: callers import it from here
 from claimsite.model import Claim, Source
-from claimsite.pdf_engine import Pdf, PdfError, join, settle
+from claimsite.pdf_engine import Pdf, join, settle
 from claimsite.progress import Progress
 from claimsite.project import Project
 from claimsite.text import one_line
@@ -80,8 +81,6 @@ from claimsite.write import write_tree
 
 DEFAULT_TITLE = "Claims"
 """Cover title when mkdocs.yml is missing or has no plain `site_name`."""
-
-UNKNOWN_REVISION = "unknown"
 
 LONG_WORD = 30
 """Words this long get break opportunities: typst never breaks a word it cannot hyphenate, so a
@@ -112,35 +111,7 @@ class EditionInfo:
 
 def edition_date(environ: Mapping[str, str] = os.environ) -> dt.date:
     """The UTC date of SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
-    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return dt.date.today()
-    problem = f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01, not '{raw}'"
-    if not raw.isdigit():
-        raise PdfError(problem)
-    try:
-        return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC).date()
-    except (OverflowError, OSError, ValueError):  # beyond the years a date can hold
-        raise PdfError(problem) from None
-
-
-def source_revision(folder: Path) -> str:
-    """`git rev-parse --short HEAD` of the repository holding `folder`, or 'unknown' outside git."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=30, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "--short", "HEAD")
-    if not commit:
-        return UNKNOWN_REVISION
-    # A PDF built from edited files must not pass for the commit it started from.
-    return commit + ("-dirty" if git("status", "--porcelain", "--", ".") else "")
+    return build_date(environ)
 
 
 def site_name(config_file: Path | None) -> str | None:

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from claimsite.errors import PdfError as PdfError  # re-exported: claimsite.pdf imports it from here
+
 _PAGES_RE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
-
-
-class PdfError(Exception):
-    """The PDF could not be made; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +166,9 @@ def settle(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for round_number in range(1, max_rounds + 2):
             sources = [source_for(n, pages, offset) for n, offset in enumerate(offsets)]
-            stale = [n for n, source in enumerate(sources) if done[n] is None or done[n].source_hash != _hash(source)]
+            stale = [
+                n for n, source in enumerate(sources) if (part := done[n]) is None or part.source_hash != _hash(source)
+            ]
             if not stale:
                 break
             if round_number > max_rounds:
@@ -222,8 +222,8 @@ def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[Typeset], lin
         parent: pikepdf.OutlineItem | None = None
         for part in typeset:
             for key, placed in part.headings.items():
-                page = joined.pages[offset + placed.page].obj
-                target = pikepdf.Array([page, pikepdf.Name.XYZ, placed.left, placed.top, None])
+                page_object = joined.pages[offset + placed.page].obj
+                target = pikepdf.Array([page_object, pikepdf.Name.XYZ, placed.left, placed.top, None])
                 item = pikepdf.OutlineItem(placed.title, target)
                 if placed.level == 1 or parent is None:
                     outline.root.append(item)

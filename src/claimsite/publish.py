@@ -1,20 +1,28 @@
-"""The whole publication in one step: the site, and inside it the PDF edition and the offline copy.
+"""The whole publication in one step: every enabled output (the PDF edition, the offline copy), then
+the site, with each output's file inside it.
 
-Everything is made in temporary folders first; the site (with the PDF and the zip as static files)
+Everything is made in temporary folders first; the site (with the outputs' files as static files)
 is moved into place by `build_site` only when every part succeeded.
+
+To add an output (a feed, an export, ...): write a class with the four members of `Output`, put an
+instance in `OUTPUTS`, and give `PublishOptions` (and `claimsite build`) the flag that enables it.
+`publish` then builds it, times it, adds its file to the site and tells the plugin where it is.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from mkdocs.config.defaults import MkDocsConfig
 
+from claimsite.env import source_datetime
 from claimsite.offline import ZIP_FOLDER, ZIP_PATH, ExtraFiles, offline_config, write_zip
+from claimsite.plugin import ClaimsiteConfig
+from claimsite.progress import Progress
 from claimsite.project import Project
 from claimsite.site import build_site, load_site_config, plugin_of
 
@@ -22,21 +30,117 @@ PDF_PATH = "claims.pdf"
 """Where the PDF edition lands in the site (and what every page links to)."""
 
 
+@dataclass(frozen=True)
+class PublishOptions:
+    """Which outputs to make besides the site (the flags of `claimsite build`)."""
+
+    pdf: bool = False
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    """What an output is built from."""
+
+    config_file: Path
+    config: MkDocsConfig
+    """The site's configuration, loaded once; outputs read it and leave it alone."""
+    project: Project
+    """The checked claims."""
+    folder: Path
+    """An empty folder of the output's own for its work; removed once the site is built."""
+    progress: Progress | None = None
+
+
+class Output(Protocol):
+    """A file made from the checked claims and published inside the site."""
+
+    name: str
+    """Short name: the key in `Published.files` and `Published.seconds`."""
+
+    def enabled(self, options: PublishOptions) -> bool:
+        """Whether this publication makes the output."""
+        ...
+
+    def site_path(self, plugin: ClaimsiteConfig) -> str:
+        """Where the file goes in the site: the plugin's option for it when set, else a default."""
+        ...
+
+    def link(self, plugin: ClaimsiteConfig, path: str | None) -> None:
+        """Tell the plugin where the file is, so pages link to it; None when it is not published."""
+        ...
+
+    def build(self, context: OutputContext) -> Path:
+        """Make the file (inside `context.folder`) and return its path."""
+        ...
+
+
+class PdfOutput:
+    """The PDF edition, linked from every page (`build --pdf`)."""
+
+    name = "pdf"
+
+    def enabled(self, options: PublishOptions) -> bool:
+        return options.pdf
+
+    def site_path(self, plugin: ClaimsiteConfig) -> str:
+        return plugin.pdf_path or PDF_PATH
+
+    def link(self, plugin: ClaimsiteConfig, path: str | None) -> None:
+        plugin.pdf_path = path
+
+    def build(self, context: OutputContext) -> Path:
+        from claimsite.pdf import edition_info, make_pdf, write_pdf  # typst and pikepdf: only when asked for
+
+        project, progress = context.project, context.progress or Progress()
+        edition = edition_info(context.config_file, plugin_of(context.config).claims_path(context.config))
+        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress))
+
+
+class OfflineOutput:
+    """A zipped copy of the site that works from file:// without network (`build --offline`)."""
+
+    name = "offline"
+
+    def enabled(self, options: PublishOptions) -> bool:
+        return options.offline
+
+    def site_path(self, plugin: ClaimsiteConfig) -> str:
+        return plugin.offline_zip_path or ZIP_PATH
+
+    def link(self, plugin: ClaimsiteConfig, path: str | None) -> None:
+        plugin.offline_zip_path = path
+
+    def build(self, context: OutputContext) -> Path:
+        copy = build_site(
+            context.config_file, context.project, site_dir=context.folder / ZIP_FOLDER, prepare=offline_config
+        )
+        zip_file = context.folder / ZIP_PATH
+        write_zip(copy, ZIP_FOLDER, zip_file)
+        return zip_file
+
+
+OUTPUTS: tuple[Output, ...] = (PdfOutput(), OfflineOutput())
+"""Every output `publish` can make, in the order it makes them."""
+
+
 @dataclass
 class Published:
-    """What `publish` made, with the time each part took (seconds)."""
+    """What `publish` made: the site folder, each output's file in it, and the seconds each part took."""
 
     site_dir: Path
-    pdf_file: Path | None = None
-    zip_file: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    """Output name -> its file inside the site."""
     seconds: dict[str, float] = field(default_factory=dict)
+    """Output name (and "site") -> seconds it took, in the order they were made."""
 
+    @property
+    def pdf_file(self) -> Path | None:
+        return self.files.get(PdfOutput.name)
 
-def _timed(seconds: dict[str, float], name: str, work: Callable[[], Path]) -> Path:
-    started = time.perf_counter()
-    result = work()
-    seconds[name] = time.perf_counter() - started
-    return result
+    @property
+    def zip_file(self) -> Path | None:
+        return self.files.get(OfflineOutput.name)
 
 
 def publish(
@@ -46,42 +150,34 @@ def publish(
     site_dir: Path | None = None,
     pdf: bool = False,
     offline: bool = False,
-    pdf_progress: Callable[[str], None] | None = None,
+    pdf_progress: Progress | None = None,
+    outputs: tuple[Output, ...] = OUTPUTS,
 ) -> Published:
-    """Build the site; with `pdf` and `offline`, also the PDF edition and the offline copy inside it."""
+    """Build every enabled output, then the site with their files in it; nothing is replaced unless all succeed."""
+    source_datetime()  # a bad SOURCE_DATE_EPOCH fails here, before any output has spent time
+    options = PublishOptions(pdf=pdf, offline=offline)
     config = load_site_config(config_file)
-    plugin = plugin_of(config)
-    zip_path = plugin.config.offline_zip_path or ZIP_PATH
-    pdf_path = plugin.config.pdf_path or PDF_PATH
+    plugin = plugin_of(config).config
+    enabled = [output for output in outputs if output.enabled(options)]
+    paths = {output.name: output.site_path(plugin) for output in enabled}
     seconds: dict[str, float] = {}
     extras: dict[str, str | Path] = {}
     with tempfile.TemporaryDirectory(prefix="claimsite-publish-") as tmp:
-        if pdf:
-            from claimsite.pdf import edition_info, make_pdf, write_pdf
-            from claimsite.progress import Progress
+        for output in enabled:
+            folder = Path(tmp) / output.name
+            folder.mkdir()
+            started = time.perf_counter()
+            extras[paths[output.name]] = output.build(OutputContext(config_file, config, project, folder, pdf_progress))
+            seconds[output.name] = time.perf_counter() - started
 
-            claims_dir = plugin.claims_path(config)
-            edition = edition_info(config_file, claims_dir)
-            progress = pdf_progress or Progress()
-            extras[pdf_path] = _timed(
-                seconds, "pdf", lambda: write_pdf(Path(tmp) / "claims.pdf", make_pdf(project, edition, progress))
-            )  # type: ignore[arg-type]
-        if offline:
-            copy = _timed(
-                seconds,
-                "offline",
-                lambda: build_site(config_file, project, site_dir=Path(tmp) / ZIP_FOLDER, prepare=offline_config),
-            )
-            zip_file = Path(tmp) / ZIP_PATH
-            write_zip(copy, ZIP_FOLDER, zip_file)
-            extras[zip_path] = zip_file
-
-        def prepare(config: MkDocsConfig) -> None:
-            options = plugin_of(config).config
-            options.pdf_path = pdf_path if pdf else None
-            options.offline_zip_path = zip_path if offline else None
+        def prepare(site_config: MkDocsConfig) -> None:
+            site_plugin = plugin_of(site_config).config
+            for output in outputs:
+                output.link(site_plugin, paths.get(output.name))
             if extras:
-                config.plugins["claimsite/extra-files"] = ExtraFiles(extras)
+                site_config.plugins["claimsite/extra-files"] = ExtraFiles(extras)
 
-        target = _timed(seconds, "site", lambda: build_site(config_file, project, site_dir=site_dir, prepare=prepare))
-    return Published(target, target / pdf_path if pdf else None, target / zip_path if offline else None, seconds)
+        started = time.perf_counter()
+        target = build_site(config_file, project, site_dir=site_dir, prepare=prepare)
+        seconds["site"] = time.perf_counter() - started
+    return Published(target, {name: target / path for name, path in paths.items()}, seconds)

@@ -277,12 +277,12 @@ def render_claim(site: Site, cid: str) -> str:
     links = site.catalog.related(cid)
     if links:
         out.append("## Related claims { data-search-exclude }\n")
-        for link in links:
-            target = site.claims[link.claim_id]
-            tail = f" — {md(link.note)}" if link.note else ""
+        for related in links:
+            target = site.claims[related.claim_id]
+            tail = f" — {md(related.note)}" if related.note else ""
             out.append(
-                f"- *{md(link.label)}*: {badge(target.status)} "
-                f"{md_link(target.title, rel(page, site.claim_path(link.claim_id)))}{tail}"
+                f"- *{md(related.label)}*: {badge(target.status)} "
+                f"{md_link(target.title, rel(page, site.claim_path(related.claim_id)))}{tail}"
             )
         out.append("")
     out.append("## Status history { data-search-exclude }\n")

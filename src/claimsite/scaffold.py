@@ -4,7 +4,8 @@
 The templates are pure functions (values in, YAML text out). Every required value a contributor
 must supply is left empty with a `# TODO` comment beside it: the schema refuses an empty required
 field, so `claimsite check` fails until each one is filled, and its message names the field.
-One helper writes the file, and it never replaces an existing one.
+One helper writes the file, and it never replaces an existing one. `create_new` is the command
+itself: it checks the options, asks on a terminal for what is missing, plans and writes the file.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import click
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from claimsite.env import build_date
+from claimsite.errors import ScaffoldError
 from claimsite.model import ENTITY_FOLDER, EntityKind, SourceKind, SourceRelation, Status, Url
 
 MAX_ID_LENGTH = 60
@@ -89,10 +93,6 @@ _BELARUSIAN_OR_UKRAINIAN = set("іўїєґ")
 _UKRAINIAN = set("їєґ")
 
 
-class ScaffoldError(Exception):
-    """A user error: the message says what to do instead."""
-
-
 def transliterate(text: str) -> str:
     """Lowercase text with Cyrillic letters (Belarusian, Russian, Ukrainian) and ł, ø, ß... as Latin ones."""
     lowered = text.lower()
@@ -120,7 +120,11 @@ def slugify(text: str, max_length: int = MAX_ID_LENGTH) -> str:
 
 
 def today_from_environment(override: str | dt.date | None = None) -> dt.date:
-    """The date for the first history entry: the override, SOURCE_DATE_EPOCH, or the clock."""
+    """The date for the first history entry: the override, SOURCE_DATE_EPOCH, or the clock.
+
+    A SOURCE_DATE_EPOCH that is not a number of seconds is an error (ConfigError), not a reason
+    to fall back on the clock.
+    """
     if isinstance(override, dt.date):
         return override
     if override is not None:
@@ -128,10 +132,7 @@ def today_from_environment(override: str | dt.date | None = None) -> dt.date:
             return dt.date.fromisoformat(override.strip())
         except ValueError:
             raise ScaffoldError(f"'{override}' is not a date; write YYYY-MM-DD") from None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    return build_date()
 
 
 def url_problem(url: str) -> str | None:
@@ -334,3 +335,102 @@ def write_new(new: NewFile) -> Path:
     except FileExistsError:
         raise ScaffoldError(f"{new.path} already exists; edit it, or choose another id with --id") from None
     return new.path
+
+
+# --------------------------------------------------------------------------- the `new` command
+
+STATUS_CHOICES = tuple(status.value for status in Status)
+KIND_CHOICES = tuple(kind.value for kind in EntityKind)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What `claimsite new` was given; None where nothing was, to be asked for or defaulted."""
+
+    claims: Path
+    """The claims folder; it must exist."""
+    title: str | None = None
+    """The claim's title, or the entity's name."""
+    entity: bool = False
+    status: Status | None = None
+    """Claims only (default: alleged)."""
+    kind: EntityKind | None = None
+    """Entities only, and required for them."""
+    sources: tuple[str, ...] = ()
+    id: str | None = None
+    """The id to use instead of one made from the title."""
+    today: str | None = None
+    """YYYY-MM-DD of the first history entry (default: SOURCE_DATE_EPOCH's date, or today)."""
+
+
+def create_new(request: NewRequest, *, interactive: bool) -> NewFile:
+    """Write the file `request` asks for, asking on the terminal for what it lacks when `interactive`.
+
+    Options that do not go together are usage errors (click.UsageError, click.BadParameter: exit
+    status 2); a file that cannot be written is a ScaffoldError. Nothing is written on any error.
+    """
+    _check_request(request)
+    if request.title is None:
+        if not interactive:
+            raise click.UsageError("give the title (or run on a terminal to be asked)")
+        request = _ask(request)
+    if not request.claims.is_dir():
+        raise ScaffoldError(f"no folder {request.claims}/; run this in the repository's root folder, or pass --claims")
+    planned = _plan(request)
+    write_new(planned)
+    return planned
+
+
+def _check_request(request: NewRequest) -> None:
+    for url in request.sources:
+        problem = url_problem(url)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--source")
+    if request.entity and request.status:
+        raise click.UsageError("--status is for claims; an entity has no status")
+    if not request.entity and request.kind:
+        raise click.UsageError("--kind goes with --entity")
+
+
+def _ask(request: NewRequest) -> NewRequest:
+    """The request with the title, kind or status, and sources asked for on the terminal."""
+    title: str = click.prompt("Name" if request.entity else "Title")
+    kind, status = request.kind, request.status
+    if request.entity and kind is None:
+        kind = EntityKind(click.prompt("Kind", type=click.Choice(KIND_CHOICES)))
+    if not request.entity and status is None:
+        answer = click.prompt(
+            "Status (see docs/methodology.md)", default=Status.ALLEGED.value, type=click.Choice(STATUS_CHOICES)
+        )
+        status = Status(answer)
+    sources = request.sources or tuple(_ask_urls())
+    return replace(request, title=title, kind=kind, status=status, sources=sources)
+
+
+def _ask_urls() -> list[str]:
+    urls: list[str] = []
+    while True:
+        url = click.prompt(f"Source {len(urls) + 1} URL (empty to finish)", default="", show_default=False).strip()
+        if not url:
+            return urls
+        problem = url_problem(url)
+        if problem:
+            click.echo(f"Error: {problem}", err=True)
+        else:
+            urls.append(url)
+
+
+def _plan(request: NewRequest) -> NewFile:
+    title = request.title or ""
+    if request.entity:
+        if request.kind is None:
+            raise click.UsageError("--entity needs --kind person or --kind organisation")
+        return plan_entity(request.claims, title, kind=request.kind, sources=request.sources, entity_id=request.id)
+    return plan_claim(
+        request.claims,
+        title,
+        status=request.status or Status.ALLEGED,
+        sources=request.sources,
+        today=today_from_environment(request.today),
+        claim_id=request.id,
+    )

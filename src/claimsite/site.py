@@ -1,4 +1,4 @@
-"""Building the site: load the MkDocs config, run a strict build into a fresh folder, swap it in.
+"""Building the site: load the MkDocs config, run a strict build into a fresh folder, swap it in; serving it.
 
 MkDocs empties `site_dir` before it writes and aborts a strict build only after writing every
 page, so we build into a sibling folder and rename it into place only when the build succeeded:
@@ -20,8 +20,11 @@ import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+from mkdocs.exceptions import Abort, ConfigurationError
+from mkdocs.exceptions import BuildError as MkDocsBuildError
 
+from claimsite.env import source_datetime
+from claimsite.errors import BuildError, ConfigError
 from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, ClaimsitePlugin
 from claimsite.project import Project
 from claimsite.render import render_home_summary
@@ -29,10 +32,6 @@ from claimsite.write import write_tree
 
 CLAIMS_ENV = "CLAIMSITE_CLAIMS_DIR"
 """Overrides the plugin's `claims_dir` (used by `claimsite serve --claims` and the tests)."""
-
-
-class SiteError(Exception):
-    """A build that could not finish; the message says why."""
 
 
 @contextmanager
@@ -52,14 +51,17 @@ def claims_override(claims: Path | None) -> Iterator[None]:
             os.environ[CLAIMS_ENV] = old
 
 
-def load_site_config(config_file: Path, **overrides: object) -> MkDocsConfig:
-    """The MkDocs configuration, validated, with the claimsite plugin present."""
+def load_site_config(config_file: Path, *, strict: bool | None = None) -> MkDocsConfig:
+    """The MkDocs configuration, validated, with the claimsite plugin present (ConfigError if not).
+
+    `strict` overrides the file's `strict:` setting; None keeps it.
+    """
     try:
-        config = load_config(str(config_file), **overrides)
+        config = load_config(str(config_file), strict=strict)
     except (ConfigurationError, Abort) as error:
-        raise SiteError(f"{config_file}: {error}") from None
+        raise ConfigError(f"{config_file}: {error}") from None
     if not isinstance(config.plugins.get("claimsite"), ClaimsitePlugin):
-        raise SiteError(f"{config_file}: add '- claimsite' under 'plugins:'")
+        raise ConfigError(f"{config_file}: add '- claimsite' under 'plugins:'")
     return config
 
 
@@ -79,9 +81,10 @@ def build_site(
     """Strict MkDocs build of a checked project into `site_dir` (default: the config's).
 
     `prepare` may change the loaded config before the build (the offline copy uses it).
+    Raises ConfigError or BuildError, and then writes nothing.
     """
-    overrides: dict[str, object] = {"strict": True}
-    config = load_site_config(config_file, **overrides)
+    source_datetime()  # MkDocs reads SOURCE_DATE_EPOCH too, and a bad value would end it in a traceback
+    config = load_site_config(config_file, strict=True)
     if prepare is not None:
         prepare(config)
     target = Path(site_dir or config.site_dir).resolve()
@@ -98,9 +101,9 @@ def build_site(
     try:
         config.plugins.on_startup(command="build", dirty=False)
         mkdocs_build(config)
-    except (BuildError, Abort, ConfigurationError) as error:
+    except (MkDocsBuildError, Abort, ConfigurationError) as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise SiteError(f"the MkDocs build failed: {error}") from None
+        raise BuildError(f"the MkDocs build failed: {error}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -123,6 +126,16 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def serve(config_file: Path, claims: Path | None, dev_addr: str) -> None:
+    """Serve the site at `dev_addr` with MkDocs' live-reloading server, the claims from `claims`
+    (default: the plugin's `claims_dir`); returns when the server is stopped."""
+    from mkdocs.commands.serve import serve as mkdocs_serve  # loads the HTTP server: only when serving
+
+    source_datetime()  # as in build_site: MkDocs would fail on a bad SOURCE_DATE_EPOCH with a traceback
+    with claims_override(claims):
+        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+
+
 def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     """Write the hand-written docs plus every generated page, and a plugin-free mkdocs.yml, to `out`.
 
@@ -142,8 +155,8 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     home = files.get("docs/index.md")
     if isinstance(home, bytes) and plugin.site is not None:
         files["docs/index.md"] = home.decode("utf-8") + render_home_summary(plugin.site)
-    for path, content in plugin.pages.items():
-        files[f"docs/{path}"] = content
+    for page, content in plugin.pages.items():
+        files[f"docs/{page}"] = content
     files[f"docs/{CSS_PATH}"] = plugin.css()
     files["mkdocs.yml"] = _standalone_config(Path(config_file))
     return write_tree(out, files)

@@ -94,9 +94,8 @@ class EntityFacts:
 
     @staticmethod
     def locations(entity: Entity) -> list[Loc]:
-        return [("successor_of", i) for i in range(len(entity.successor_of))] + [
-            ("same_owner_as", i) for i in range(len(entity.same_owner_as))
-        ]
+        locs: list[Loc] = [("successor_of", i) for i in range(len(entity.successor_of))]
+        return locs + [("same_owner_as", i) for i in range(len(entity.same_owner_as))]
 
 
 def entity_key(entity_id: str) -> str:
