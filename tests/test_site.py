@@ -18,6 +18,7 @@ from conftest import INVALID, ROOT
 from claimsite.cli import main
 from claimsite.plugin import ClaimsiteConfig
 from claimsite.project import load_project
+from claimsite.rules import RULES
 from claimsite.publish import OUTPUTS, OutputContext, PublishOptions, publish
 
 
@@ -193,6 +194,9 @@ def test_the_repository_site_builds(tmp_path: Path) -> None:
     site = tmp_path / "site"
     for page in ["methodology", "about", "contributing"]:
         assert (site / page / "index.html").is_file()
+    methodology = (site / "methodology" / "index.html").read_text(encoding="utf-8")
+    missing = [rule_id for rule_id in RULES if f"<code>{rule_id}</code>" not in methodology]
+    assert not missing, f"rules not listed on the methodology page: {missing}"
     project = load_project([ROOT / "claims"])
     assert len(project.claims) >= 27
     for claim_id, loaded in project.claims.items():
@@ -301,3 +305,43 @@ def test_publish_runs_every_registered_output(project_dir: Path) -> None:
     assert list(made.seconds) == ["note", "site"]  # the PDF and offline outputs were not asked for
     assert note.linked == "exports/note.txt"
     assert made.pdf_file is None and made.zip_file is None
+
+
+def test_rules_set_in_mkdocs_yml_apply_and_are_published(project_dir: Path) -> None:
+    (project_dir / "docs" / "methodology.md").write_text(
+        "# Methodology\n\n## Rules\n\n<!-- claimsite:rules -->\n", encoding="utf-8"
+    )
+    config = project_dir / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - claimsite:\n",
+            "  - claimsite:\n      rules: {quote-short: off, document-cited-once: error}\n",
+        ),
+        encoding="utf-8",
+    )
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "rules turned off in mkdocs.yml: quote-short" in result.output
+    page = (project_dir / "site" / "methodology" / "index.html").read_text(encoding="utf-8")
+    row = page.split("<code>quote-short</code>", 1)[1].split("</tr>", 1)[0]
+    assert "off in this project" in row
+    row = page.split("<code>document-cited-once</code>", 1)[1].split("</tr>", 1)[0]
+    assert "error (default: warning)" in row
+    assert "<!-- claimsite:rules -->" not in page
+
+
+def test_a_misspelt_rule_in_mkdocs_yml_stops_the_build_with_a_hint(project_dir: Path) -> None:
+    config = project_dir / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - claimsite:\n", "  - claimsite:\n      rules: {quote-shrt: off}\n"
+        ),
+        encoding="utf-8",
+    )
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "no rule 'quote-shrt'; did you mean 'quote-short'?" in result.output
+    assert "Traceback" not in result.output
+    assert not (project_dir / "site").exists()
