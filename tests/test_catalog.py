@@ -54,7 +54,7 @@ def _source(sid: str, origin: str | None, publisher: str | None, relation: str =
             "relation": relation,
             "origin": origin,
             "publisher": publisher,
-        }  # fmt: skip
+        }
     )
 
 
@@ -73,7 +73,8 @@ def test_shared_origins_and_linked_publishers_are_one_origin() -> None:
     assert [g.source_ids for g in evidence.supporting] == [("s1", "s2", "s3"), ("s4", "s5"), ("s6",)]
     assert evidence.without_origin == ("s6",)
     assert evidence.line() == (
-        "6 supporting sources from 3 independent origins: exam + report-a (3), report-b + report-c (2), Lone outlet (1)."
+        "6 supporting sources from 3 independent origins: "
+        "exam + report-a (3), report-b + report-c (2), Lone outlet (1)."
     )
 
 
