@@ -18,8 +18,8 @@ from conftest import INVALID, ROOT
 from claimsite.cli import main
 from claimsite.plugin import ClaimsiteConfig
 from claimsite.project import load_project
-from claimsite.rules import RULES
 from claimsite.publish import OUTPUTS, OutputContext, PublishOptions, publish
+from claimsite.rules import RULES
 
 
 class Elements(HTMLParser):
