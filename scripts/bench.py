@@ -37,8 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synth
+from claimsite import synth
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "mkdocs.yml"

@@ -20,8 +20,9 @@ import pypdf
 import pytest
 import typst
 from click.testing import CliRunner
-from conftest import ROOT, TODAY, VALID
+from conftest import TODAY, VALID
 
+from claimsite import synth
 from claimsite.catalog import Catalog
 from claimsite.cli import main
 from claimsite.model import STATUS_LABELS, Status
@@ -40,7 +41,6 @@ from claimsite.progress import Progress
 from claimsite.project import load_project
 
 EDITION = EditionInfo(title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234")
-SYNTH = ROOT / "scripts" / "synth.py"
 
 
 def squeeze(text: str) -> str:
@@ -348,13 +348,8 @@ def test_progress_only_on_a_terminal_outside_ci() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SYNTH.exists(), reason="scripts/synth.py is not there")
 def test_synthetic_corpus_has_a_bookmark_per_claim_and_no_orphaned_heading(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, str(SYNTH), "--count", "200", "--out", str(tmp_path), "--seed", "3"],
-        check=True,
-        capture_output=True,
-    )
+    synth.write(200, tmp_path, seed=3)
     project = load_project([tmp_path], today=TODAY)
     assert not project.errors()
     reader = pypdf.PdfReader(io.BytesIO(make_pdf(project, EDITION).data))

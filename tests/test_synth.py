@@ -1,12 +1,9 @@
-"""The synthetic corpus generator (scripts/synth.py) makes valid, varied, reproducible corpora."""
+"""The synthetic corpus generator (claimsite.synth) makes valid, varied, reproducible corpora."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,26 +11,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimsite import synth
+from claimsite.evidence import document_key
 from claimsite.load import parse_text
 from claimsite.model import Claim, Entity, Status
 from claimsite.project import load_project
 from claimsite.validate import validate
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "synth.py"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("synth", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the script loads
-    spec.loader.exec_module(module)
-    return module
-
-
-synth = _load_script()
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +42,7 @@ def test_corpus_passes_the_checker(tmp_path: Path) -> None:
     people, organisations = synth.entity_counts(50)
     assert project.problems == []
     assert len(project.claims) == 50
-    assert len(project.entities) == people + organisations
+    assert len(project.entities) == people + organisations + len(synth.PUBLISHERS)
 
 
 @pytest.mark.parametrize("count", [1, 2, 7])
@@ -102,11 +88,37 @@ def test_statement_and_notes_total_100_to_400_words(claims: dict[str, dict[str, 
 
 def test_cyrillic_in_claims_and_entities(files: dict[str, str]) -> None:
     claim_texts = [t for p, t in files.items() if not p.startswith("entities/")]
-    entity_texts = [t for p, t in files.items() if p.startswith("entities/")]
+    publishers = {f"entities/{p.id}.yaml" for p in synth.PUBLISHERS}
+    entity_texts = [t for p, t in files.items() if p.startswith("entities/") and p not in publishers]
     assert sum(bool(CYRILLIC.search(t)) for t in claim_texts) > len(claim_texts) / 2
     for text in entity_texts:
         names = yaml.safe_load(text)["names"]
         assert CYRILLIC.search(names["be"]) and CYRILLIC.search(names["ru"])
+
+
+def test_publishers_are_entities_with_facts_and_links(files: dict[str, str]) -> None:
+    publishers = [yaml.safe_load(files[f"entities/{p.id}.yaml"]) for p in synth.PUBLISHERS]
+    assert all(p["kind"] == "organisation" and p["media_type"] and p["country"] for p in publishers)
+    assert {p["media_type"] for p in publishers} >= {"independent-media", "state-media", "ngo", "government-body"}
+    assert any(p.get("successor_of") for p in publishers) and any(p.get("same_owner_as") for p in publishers)
+
+
+def test_sources_name_publishers_by_id_and_by_name(claims: dict[str, dict[str, Any]]) -> None:
+    named = {s["publisher"] for c in claims.values() for s in c["sources"]}
+    assert named & {p.id for p in synth.PUBLISHERS}
+    assert named & {p.native for p in synth.PUBLISHERS if p.native != p.id}
+
+
+def test_some_documents_are_cited_by_several_claims_under_variant_urls(claims: dict[str, dict[str, Any]]) -> None:
+    citing: dict[str, set[str]] = {}
+    spellings: dict[str, set[str]] = {}
+    for claim_path, claim in claims.items():
+        for source in claim["sources"]:
+            key = document_key(source["url"])
+            citing.setdefault(key, set()).add(claim_path)
+            spellings.setdefault(key, set()).add(source["url"])
+    assert any(len(paths) > 1 for paths in citing.values())
+    assert any(len(urls) > 1 for urls in spellings.values())
 
 
 def test_every_status_appears(claims: dict[str, dict[str, Any]]) -> None:
