@@ -175,8 +175,8 @@ def _source_block(index: int, url: str | None) -> str:
   - id: s{index}
     {url_line}
     title:          # TODO: the title in the original language; if it has none, [describe it in brackets]
-    publisher:      # TODO: the outlet or organisation that published it
-    published:      # TODO: YYYY-MM-DD, YYYY-MM or YYYY; write `undated` if the document has no date
+    publisher:      # TODO: the outlet's name, or its id if claims/entities/ has it (belsat)
+    published:      # TODO: YYYY-MM-DD, YYYY-MM or YYYY; `undated` if it has none, `unknown` if not seen
     language:       # TODO: ISO 639-1 code: en, be, ru, uk, ...
     kind:           # TODO: {kinds}
     relation:       # TODO: {relations}
