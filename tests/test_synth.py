@@ -29,7 +29,12 @@ def files() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def claims(files: dict[str, str]) -> dict[str, dict[str, Any]]:
-    return {path: yaml.safe_load(text) for path, text in files.items() if not path.startswith("entities/")}
+    return {path: yaml.safe_load(text) for path, text in files.items() if is_claim(path)}
+
+
+def is_claim(path: str) -> bool:
+    """Claim files: not entities, not the tag vocabulary."""
+    return not path.startswith("entities/") and path != "tags.yaml"
 
 
 def _check(folder: Path) -> Any:
@@ -66,8 +71,15 @@ def test_same_seed_gives_the_same_files(files: dict[str, str]) -> None:
 def test_different_seed_gives_different_files(files: dict[str, str]) -> None:
     other = synth.generate(50, seed=2)
     assert other.keys() != files.keys() or other != files
-    claim_paths = [p for p in files if not p.startswith("entities/")]
+    claim_paths = [p for p in files if is_claim(p)]
     assert all(other[p] != files[p] for p in claim_paths)
+
+
+def test_the_corpus_has_a_tag_vocabulary_with_every_tag_it_uses(files: dict[str, str]) -> None:
+    vocabulary = yaml.safe_load(files["tags.yaml"])
+    used = {tag for path, text in files.items() if is_claim(path) for tag in yaml.safe_load(text)["tags"]}
+    assert used and used <= set(vocabulary)
+    assert all(isinstance(definition, str) and definition for definition in vocabulary.values())
 
 
 def test_claim_ids_are_numbered(claims: dict[str, dict[str, Any]]) -> None:
@@ -87,7 +99,7 @@ def test_statement_and_notes_total_100_to_400_words(claims: dict[str, dict[str, 
 
 
 def test_cyrillic_in_claims_and_entities(files: dict[str, str]) -> None:
-    claim_texts = [t for p, t in files.items() if not p.startswith("entities/")]
+    claim_texts = [t for p, t in files.items() if is_claim(p)]
     publishers = {f"entities/{p.id}.yaml" for p in synth.PUBLISHERS}
     entity_texts = [t for p, t in files.items() if p.startswith("entities/") and p not in publishers]
     assert sum(bool(CYRILLIC.search(t)) for t in claim_texts) > len(claim_texts) / 2
@@ -159,6 +171,8 @@ def test_urls_are_https_on_example_domains(claims: dict[str, dict[str, Any]]) ->
 def test_any_generated_claim_round_trips_yaml_model_json_model(seed: int) -> None:
     """YAML -> model -> JSON -> model gives the same claim, for claims drawn from any seed."""
     for path, text in synth.generate(3, seed=seed).items():
+        if path == "tags.yaml":
+            continue
         doc = parse_text(path, text)
         model = Entity if path.startswith("entities/") else Claim
         record, problems = validate(doc, model)

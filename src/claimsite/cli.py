@@ -59,7 +59,7 @@ def _rule_config(config_file: Path | None) -> RuleConfig:
     from claimsite.site import read_config_file
 
     try:
-        rules = RuleConfig.parse(plugin_settings(read_config_file(config_file)), f"{config_file}: rules")
+        rules = RuleConfig.parse(plugin_settings(read_config_file(config_file)).get("rules"), f"{config_file}: rules")
     except RuleConfigError as error:
         raise ClaimsiteError(str(error)) from None
     if rules.off:

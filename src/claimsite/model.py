@@ -251,6 +251,9 @@ class Source(Record):
     """When the archived copy was made."""
     quote: Text | None = None
     """A short verbatim passage in the original language (at most one per source)."""
+    quote_translated_from: Language | None = None
+    """When the quote is the outlet's own translation of speech or text in another language, that
+    language's ISO 639-1 code (ru, be, ...); pages then say the wording is the outlet's translation."""
     quote_en: Text | None = None
     """English translation of the quote."""
     note: Text | None = None
@@ -290,6 +293,9 @@ class HistoryEntry(Record):
     """The status set on that date."""
     note: Text | None = None
     """Why the status was set or changed."""
+    correction: bool = False
+    """True when this entry corrects an error of fact or quotation in the published text (listed in
+    the public corrections log), whether or not the status changed."""
 
 
 class Claim(Record):

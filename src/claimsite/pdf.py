@@ -76,6 +76,7 @@ from claimsite.vocab import (
     EntityKind,
     Status,
     language_name,
+    translation_note,
 )
 from claimsite.write import write_tree
 
@@ -220,6 +221,7 @@ def _source(site: Catalog, source: Source) -> dict[str, Any]:
         "origin": source.origin,
         "quote": optional(source.quote),
         "quote_en": optional(source.quote_en),
+        "quote_note": translation_note(source.quote_translated_from) if source.quote_translated_from else None,
         "note": optional(source.note),
     }
 

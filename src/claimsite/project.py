@@ -9,7 +9,7 @@ import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +28,15 @@ FILE_NAME_IS_ID = declare(
 )
 YAML_SUFFIX = declare("yaml-suffix", Scope.FILE, "Claim files end in .yaml.", configurable=False)
 UNIQUE_IDS = declare("unique-ids", Scope.FILE, "Every claim id and every entity id is used once.", configurable=False)
+TAG_VOCABULARY = declare(
+    "tag-vocabulary",
+    Scope.FILE,
+    "The tag vocabulary, `tags.yaml` in the claims folder, maps each tag (lowercase letters, digits and hyphens) "
+    "to a one-line definition of the topic.",
+    configurable=False,
+)
+VOCABULARY_FILE = "tags.yaml"
+"""The tag vocabulary's file name, at the top of the claims folder; it is not a claim."""
 
 
 @dataclass
@@ -43,6 +52,8 @@ class Project:
     entity_count: int = 0
     broken_ids: set[str] = field(default_factory=set)
     """Ids of files that exist but failed to load; references to them are not reported again."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """The tag vocabulary (tag -> definition) from `tags.yaml`; empty when the folder has none."""
 
     def errors(self, *, strict: bool = False) -> list[Problem]:
         """Problems that fail the check (warnings too under strict)."""
@@ -95,6 +106,8 @@ class Job:
     today: dt.date
     keep: bool
     """Send the checked record back (not only its problems and facts)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The project's tag vocabulary."""
 
 
 def _load_file(job: Job) -> FileResult:
@@ -118,7 +131,7 @@ def _load_file(job: Job) -> FileResult:
     if claim is not None:
         result.record = claim if job.keep else None
         result.claim = ClaimFacts.of(claim)
-        result.problems.extend(check_claim(doc, claim, result.file_id, job.today))
+        result.problems.extend(check_claim(doc, claim, result.file_id, job.today, job.tags))
         result.marks = {loc: doc.mark(loc) for loc in ClaimFacts.locations(claim)}
     return result
 
@@ -198,13 +211,54 @@ def _file_problem(display: str, path: Path, file_id: str, seen: dict[str, str], 
     return None
 
 
+def _vocabulary_path(paths: list[Path]) -> Path | None:
+    """The `tags.yaml` of the claims folder being checked: in the first folder given, or next to
+    the first claim file given."""
+    for path in paths:
+        folder = path if path.is_dir() else path.parent.parent if path.parent.name == ENTITY_FOLDER else path.parent
+        candidate = folder / VOCABULARY_FILE
+        if candidate.is_file() and not candidate.is_symlink():
+            return candidate
+    return None
+
+
+def load_vocabulary(path: Path, display: str) -> tuple[dict[str, str], list[Problem]]:
+    """Read a tag vocabulary file; every bad entry is a problem at its line, the rest still count."""
+    doc = parse_file(path, display)
+    if doc.problems:
+        return {}, doc.problems
+    if not isinstance(doc.data, dict):
+        message = "the tag vocabulary must be a mapping of tags to definitions, such as 'leak: Leaked recordings …'"
+        return {}, [TAG_VOCABULARY.problem(display, 1, 1, message)]
+    tags: dict[str, str] = {}
+    problems: list[Problem] = []
+    for key, value in doc.data.items():
+        line, col = doc.mark((key,), key=True)
+        if not isinstance(key, str) or not ID_RE.match(key):
+            message = f"'{key}' is not a tag; use lowercase letters, digits and hyphens"
+            problems.append(TAG_VOCABULARY.problem(display, line, col, message))
+        elif not isinstance(value, str) or not value.strip():
+            message = f"give the definition of tag '{key}' as one line of text"
+            problems.append(TAG_VOCABULARY.problem(display, line, col, message))
+        else:
+            tags[key] = " ".join(value.split())
+    return tags, problems
+
+
 def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | None, keep: bool) -> Project:
     base_dir = os.path.abspath(base or Path.cwd())
     today = today or dt.date.today()
     project = Project()
+    paths = list(paths)
+    vocabulary = _vocabulary_path(paths)
+    if vocabulary is not None:
+        project.tags, problems = load_vocabulary(vocabulary, _relative(vocabulary, base_dir))
+        project.problems.extend(problems)
     jobs: list[Job] = []
     seen: dict[str, str] = {}
-    for path, source_path in iter_yaml_files(list(paths)):
+    for path, source_path in iter_yaml_files(paths):
+        if source_path == VOCABULARY_FILE:
+            continue
         display = _relative(path, base_dir)
         is_entity = _is_entity_file(path)
         key = ("entity:" if is_entity else "claim:") + path.stem
@@ -213,7 +267,7 @@ def _load_project(paths: Iterable[Path], *, base: Path | None, today: dt.date | 
             project.problems.append(problem)
             continue
         seen[key] = display
-        jobs.append(Job(path, display, source_path, is_entity, today, keep))
+        jobs.append(Job(path, display, source_path, is_entity, today, keep, project.tags))
     results: dict[str, FileResult] = {}
     facts = ProjectFacts()
     for result in _run_jobs(jobs):

@@ -17,7 +17,7 @@ import yaml
 from claimsite.catalog import Catalog
 from claimsite.model import Claim, Entity, PartialDate, Source
 from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
-from claimsite.text import attr, md, md_link, md_paragraphs, slug
+from claimsite.text import attr, description, md, md_link, md_paragraphs, slug
 from claimsite.vocab import (
     FLAG_LABELS,
     KIND_LABELS,
@@ -30,6 +30,7 @@ from claimsite.vocab import (
     SourceRelation,
     Status,
     language_name,
+    translation_note,
 )
 
 
@@ -183,6 +184,8 @@ def _source_line(site: Site, page: str, source: Source) -> str:
         details.append(f"    Origin: `{source.origin}`")
     if source.quote:
         translated = f" — {md(source.quote_en)}" if source.quote_en else ""
+        if source.quote_translated_from:
+            translated += f" ({md(translation_note(source.quote_translated_from))})"
         details.append(f"    > “{md(source.quote)}”{translated}")
     elif source.quote_en:
         details.append(f"    > “{md(source.quote_en)}” (translation)")
@@ -234,7 +237,7 @@ def render_claim(site: Site, cid: str) -> str:
     """The page of one claim."""
     claim = site.claims[cid]
     page = site.claim_path(cid)
-    out = [front_matter(claim.title, description=claim.statement[:200])]
+    out = [front_matter(claim.title, description=description(claim.statement))]
     out.append(f"# {md(claim.title)}\n")
     flags = "".join(f' <span class="claim-flag">{FLAG_LABELS[f]}</span>' for f in claim.flags)
     status_link = md_link(f"What “{STATUS_LABELS[claim.status]}” means", rel(page, "methodology.md"))

@@ -860,9 +860,12 @@ def make_claim(
     plan = plan_sources(rng, status, source_count)
     sources = [make_source(rng, ctx, i + 1, *step, note_budget[i]) for i, step in enumerate(plan)]
 
+    # An alleged claim about people opens with its attribution (rule alleged-statement-attributed).
+    opening = f"According to {rng.choice(PUBLISHERS).name}: " if status == "alleged" else ""
+    statement = opening + exact_words(rng, STATEMENT_SENTENCES, slots, statement_words - len(opening.split()))
     claim: dict[str, Any] = {
         "title": title,
-        "statement": exact_words(rng, STATEMENT_SENTENCES, slots, statement_words),
+        "statement": statement,
         "status": status,
         "status_reason": STATUS_REASONS[status],
         "confidence": "high" if status == "confirmed" else rng.choice(["high", "medium", "medium", "low"]),
@@ -929,6 +932,7 @@ def generate(count: int, seed: int = 0) -> dict[str, str]:
     organisations = make_organisations(rng, organisation_count)
     files = {f"{ENTITY_FOLDER}/{e.id}.yaml": dump(e.data) for e in [*people, *organisations]}
     files.update({f"{ENTITY_FOLDER}/{p.id}.yaml": dump(publisher_entity(p)) for p in PUBLISHERS})
+    files["tags.yaml"] = dump({tag: f"Synthetic topic: {tag.replace('-', ' ')}." for tag in sorted(TAGS)})
     documents: list[Document] = []
     for number, status in enumerate(pick_statuses(rng, count), start=1):
         claim = make_claim(rng, number, count, status, people, organisations, documents)

@@ -62,3 +62,28 @@ def slug(text: str) -> str:
     """ASCII file-name slug; empty when nothing ASCII survives (the caller picks a fallback)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+DESCRIPTION_LIMIT = 200
+"""Longest page description (meta description, link previews), in characters."""
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s)")
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[—–](?=\s)")
+
+
+def description(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """`text` on one line, shortened to at most `limit` characters at a sentence end, else at a
+    clause boundary (comma, semicolon, colon, dash) with an ellipsis, else at a word boundary;
+    never mid-word, so a preview never shows a fragment such as "accordi"."""
+    flat = one_line(text)
+    if len(flat) <= limit:
+        return flat
+    head = flat[: limit + 1]
+    sentences = [m.end() for m in _SENTENCE_END.finditer(head) if m.end() <= limit]
+    if sentences and sentences[-1] >= limit // 3:
+        return flat[: sentences[-1]]
+    clauses = [m.start() for m in _CLAUSE_END.finditer(head) if m.start() <= limit - 2]
+    if clauses and clauses[-1] >= limit // 3:
+        return flat[: clauses[-1]].rstrip() + " …"
+    words = flat[: limit - 1].rsplit(" ", 1)[0][: limit - 2]
+    return words.rstrip(",;:—– ") + " …"

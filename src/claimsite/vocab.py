@@ -217,6 +217,11 @@ PUBLISHED_LABELS: dict[str, str] = {UNDATED: "undated", DATE_UNKNOWN: "date not 
 """How the two kinds of missing date read on pages."""
 
 
+def translation_note(code: str) -> str:
+    """What a page says after a quote that is the outlet's translation from the language `code`."""
+    return f"the outlet's translation from {language_name(code)}"
+
+
 def language_name(code: str) -> str:
     """The English name of a language code, or the code."""
     return LANGUAGE_NAMES.get(code, code)

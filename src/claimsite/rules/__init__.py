@@ -152,11 +152,12 @@ class RuleConfig:
 DEFAULT_RULES = RuleConfig({})
 
 
-def plugin_settings(mkdocs_config: Mapping[str, object]) -> object:
-    """The `rules:` option of the claimsite plugin in mkdocs.yml read as plain data, if any."""
+def plugin_settings(mkdocs_config: Mapping[str, object]) -> Mapping[str, object]:
+    """The options of the claimsite plugin in mkdocs.yml read as plain data (empty if none)."""
     plugins = mkdocs_config.get("plugins")
     entries = plugins if isinstance(plugins, list) else [plugins] if isinstance(plugins, dict) else []
     for entry in entries:
         if isinstance(entry, dict) and isinstance(entry.get("claimsite"), dict):
-            return entry["claimsite"].get("rules")
-    return None
+            settings: dict[str, object] = entry["claimsite"]
+            return settings
+    return {}

@@ -8,8 +8,10 @@ methodology it enforces, and it yields `(location, message)` findings. `check_cl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import difflib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from claimsite.evidence import document_key
 from claimsite.load import Document, Loc
@@ -32,6 +34,8 @@ class ClaimContext:
     claim: Claim
     claim_id: str
     today: dt.date
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The project's tag vocabulary (tag -> definition); empty when the folder has none."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,63 @@ def quote_short(ctx: ClaimContext) -> Iterator[Finding]:
                 )
 
 
+ATTRIBUTION_OPENINGS = ("according to ", "in the recording ", "in a recording ", "in the audio ", "in an interview ")
+"""How an attributed statement may begin (compared in lower case)."""
+_ATTRIBUTION_VERB = re.compile(
+    r"\b(say|says|said|report|reports|reported|allege|alleges|alleged|claim|claims|claimed|write|writes|wrote|"
+    r"told|state|states|stated|describe|describes|described|accuse|accuses|accused|testified)\b",
+    re.IGNORECASE,
+)
+_OPENING_CLAUSE = re.compile(r"^[^,;:.—–]*")
+OPENING_WORDS = 20
+"""How far into the statement the attribution may come at the latest, in words."""
+
+
+def opens_with_attribution(statement: str) -> bool:
+    """True when the statement begins with who says it: an opening such as "According to …", or a
+    verb of saying (says, reported, alleges, …) in its first clause."""
+    lowered = " ".join(statement.split()).lower()
+    if lowered.startswith(ATTRIBUTION_OPENINGS):
+        return True
+    clause = " ".join(_OPENING_CLAUSE.match(lowered)[0].split()[:OPENING_WORDS])  # type: ignore[index]
+    return _ATTRIBUTION_VERB.search(clause) is not None
+
+
+@claim_rule("alleged-statement-attributed")
+def alleged_statement_attributed(ctx: ClaimContext) -> Iterator[Finding]:
+    """The statement of an alleged claim about people opens with its attribution ("According to …",
+    "In the recording published by …", "BYPOL says …"), so that no link preview, search snippet
+    or printed line shows an accusation against a named person as fact."""
+    claim = ctx.claim
+    if claim.status is not Status.ALLEGED or not claim.people or opens_with_attribution(claim.statement):
+        return
+    opening = " ".join(claim.statement.split()[:8])
+    yield (
+        ("statement",),
+        f"the statement of an alleged claim about people must open with its attribution; it begins "
+        f"'{opening} …': start it with 'According to …' or 'In the recording published by …', or with who "
+        "says it ('BYPOL says …')",
+    )
+
+
+@claim_rule("tag-in-vocabulary", severity=Severity.WARNING)
+def tag_in_vocabulary(ctx: ClaimContext) -> Iterator[Finding]:
+    """Tags come from the project's tag vocabulary (topics, defined in `tags.yaml` in the claims
+    folder, when it has one); people and organisations have their own fields."""
+    if not ctx.tags:
+        return
+    for index, tag in enumerate(ctx.claim.tags):
+        if tag in ctx.tags:
+            continue
+        close = difflib.get_close_matches(tag, list(ctx.tags), n=1)
+        hint = f"use '{close[0]}'" if close else "use one of the tags listed on the methodology page"
+        yield (
+            ("tags", index),
+            f"tag '{tag}' is not in the tag vocabulary; {hint}, or add it with its definition to tags.yaml "
+            "in the claims folder",
+        )
+
+
 @claim_rule("source-needs-publisher", severity=Severity.WARNING)
 def source_needs_publisher(ctx: ClaimContext) -> Iterator[Finding]:
     """Every source names its publisher."""
@@ -274,9 +335,11 @@ def _problems(doc: Document, rule: Rule, findings: Iterator[Finding]) -> list[Pr
     return [rule.problem(doc.path, *doc.mark(loc), message) for loc, message in findings]
 
 
-def check_claim(doc: Document, claim: Claim, claim_id: str, today: dt.date) -> list[Problem]:
-    """Run every single-claim rule."""
-    ctx = ClaimContext(claim, claim_id, today)
+def check_claim(
+    doc: Document, claim: Claim, claim_id: str, today: dt.date, tags: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Run every single-claim rule (`tags`: the project's tag vocabulary, if it has one)."""
+    ctx = ClaimContext(claim, claim_id, today, tags or {})
     return [problem for rule, function in CLAIM_RULES for problem in _problems(doc, rule, function(ctx))]
 
 
