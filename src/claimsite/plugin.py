@@ -29,13 +29,12 @@ from claimsite.catalog import Catalog
 from claimsite.progress import Progress
 from claimsite.project import Project, load_project
 from claimsite.render import (
-    RULES_MARKER,
     RenderOptions,
     Site,
     download_line,
+    fill_markers,
     render_home_summary,
     render_redirects,
-    render_rule_list,
     render_site,
 )
 from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError
@@ -61,6 +60,8 @@ class ClaimsiteConfig(Config):
     offline_zip_path = c.Optional(c.Type(str))
     """Site-relative path of the offline copy (zip) to link from the home page."""
     rules = c.Type(dict, default={})
+    contact_email = c.Optional(c.Type(str))
+    """Address for reporting errors privately; the About page says when there is none."""
     """Severity per rule id (`error`, `warning` or `off`), for rules a project rates differently; the
     methodology page and the build output say which rules are off."""
     permalink_directory_urls = c.Optional(c.Type(bool))
@@ -126,17 +127,21 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                     flush=True,
                 )
                 return
-        options = RenderOptions(
+        self.site = Site(Catalog(project), self.render_options(config))
+        self.pages = render_site(self.site)
+        self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+
+    def render_options(self, config: MkDocsConfig) -> RenderOptions:
+        """What the pages need from mkdocs.yml."""
+        return RenderOptions(
             edit_url=self.config.edit_url,
             site_url=config.site_url,
             use_directory_urls=config.use_directory_urls,
             pdf_path=self.config.pdf_path,
             offline_zip_path=self.config.offline_zip_path,
             permalink_directory_urls=self.config.permalink_directory_urls,
+            contact_email=self.config.contact_email,
         )
-        self.site = Site(Catalog(project), options)
-        self.pages = render_site(self.site)
-        self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
 
     def _report(self, project: Project) -> None:
         # Under `serve`, problems go to stderr directly: through the mkdocs logger they would count
@@ -171,8 +176,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if RULES_MARKER in markdown:
-            markdown = markdown.replace(RULES_MARKER, render_rule_list(self.rule_config))
+        markdown = fill_markers(markdown, page.file.src_uri, self.site, self.rule_config, self.render_options(config))
         if page.is_homepage and self.site is not None:
             markdown += render_home_summary(self.site)
         if self.config.pdf_path and files.get_file_from_path(self.config.pdf_path) is not None:

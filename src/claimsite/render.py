@@ -48,6 +48,9 @@ class RenderOptions:
     """Site-relative path of the PDF edition, when one is built."""
     offline_zip_path: str | None = None
     """Site-relative path of the offline copy, when one is built."""
+    contact_email: str | None = None
+    """Address for reporting errors privately (plugin option `contact_email`); None when the site
+    has none, and the pages then say so."""
 
     permalink_directory_urls: bool | None = None
     """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
@@ -526,3 +529,65 @@ def render_rule_list(rules: RuleConfig) -> str:
             shown += f" (default: {rule.severity})"
         rows.append(f"| `{rule.id}` | {SCOPE_LABELS[rule.scope]} | {shown} | {md(rule.doc)} |")
     return "\n".join(rows) + "\n"
+
+
+CORRECTIONS_MARKER = "<!-- claimsite:corrections -->"
+"""Where a page lists the corrections log: history entries marked `correction: true`."""
+CONTACT_MARKER = "<!-- claimsite:contact -->"
+"""Where a page gives the private address for reporting errors, or says that there is none."""
+TAGS_MARKER = "<!-- claimsite:tags -->"
+"""Where a page lists the tag vocabulary (`tags.yaml`)."""
+
+
+def render_corrections(site: Site, page: str) -> str:
+    """Every history entry marked as a correction, newest first, with its claim and note."""
+    entries = [
+        (entry.date.sort_key(), str(entry.date), cid, entry.note or "")
+        for cid, claim in site.claims.items()
+        for entry in claim.history
+        if entry.correction
+    ]
+    if not entries:
+        return "No corrections have been published yet.\n"
+    rows = ["| Date | Claim | What was corrected |", "|---|---|---|"]
+    for _, date, cid, note in sorted(entries, key=lambda e: (e[0], e[2]), reverse=True):
+        link = md_link(site.claims[cid].title, rel(page, site.claim_path(cid)))
+        rows.append(f"| {date} | {link} | {md(note)} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_contact(options: RenderOptions) -> str:
+    """The private channel for reporting errors, or an honest statement that none is configured."""
+    if options.contact_email:
+        address = attr(options.contact_email)
+        return (
+            f'Write to <a href="mailto:{address}">{md(options.contact_email)}</a>. Reports sent there are not '
+            "published, and the name of the person who reports an error is never published without consent.\n"
+        )
+    return (
+        "**This site has no private address for error reports yet** (the `contact_email` option in "
+        "`mkdocs.yml` is not set). Until it has one, the only channel is a public GitHub issue or pull request, "
+        "which shows the reporter's account name.\n"
+    )
+
+
+def render_tag_vocabulary(tags: dict[str, str]) -> str:
+    """The tag vocabulary as a table, or a sentence saying the project has none."""
+    if not tags:
+        return "This project defines no tag vocabulary (`tags.yaml` in the claims folder); any tag is accepted.\n"
+    rows = ["| Tag | What it covers |", "|---|---|"]
+    rows += [f"| `{tag}` | {md(definition)} |" for tag, definition in sorted(tags.items())]
+    return "\n".join(rows) + "\n"
+
+
+def fill_markers(markdown: str, page: str, site: Site | None, rules: RuleConfig, options: RenderOptions) -> str:
+    """A hand-written page with its generated parts filled in (rules, tags, corrections, contact)."""
+    if RULES_MARKER in markdown:
+        markdown = markdown.replace(RULES_MARKER, render_rule_list(rules))
+    if CONTACT_MARKER in markdown:
+        markdown = markdown.replace(CONTACT_MARKER, render_contact(options))
+    if site is not None and TAGS_MARKER in markdown:
+        markdown = markdown.replace(TAGS_MARKER, render_tag_vocabulary(site.catalog.project.tags))
+    if site is not None and CORRECTIONS_MARKER in markdown:
+        markdown = markdown.replace(CORRECTIONS_MARKER, render_corrections(site, page))
+    return markdown

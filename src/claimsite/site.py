@@ -27,7 +27,7 @@ from claimsite.env import source_datetime
 from claimsite.errors import BuildError, ConfigError
 from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, ClaimsitePlugin
 from claimsite.project import Project
-from claimsite.render import RULES_MARKER, render_home_summary, render_rule_list
+from claimsite.render import fill_markers, render_home_summary
 from claimsite.write import write_tree
 
 CLAIMS_ENV = "CLAIMSITE_CLAIMS_DIR"
@@ -156,8 +156,10 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     if isinstance(home, bytes) and plugin.site is not None:
         files["docs/index.md"] = home.decode("utf-8") + render_home_summary(plugin.site)
     for name, content in files.items():
-        if name.endswith(".md") and isinstance(content, bytes) and RULES_MARKER.encode() in content:
-            files[name] = content.decode("utf-8").replace(RULES_MARKER, render_rule_list(plugin.rule_config))
+        if name.endswith(".md") and isinstance(content, bytes) and b"<!-- claimsite:" in content:
+            page = name.removeprefix("docs/")
+            options = plugin.render_options(config)
+            files[name] = fill_markers(content.decode("utf-8"), page, plugin.site, plugin.rule_config, options)
     for page, content in plugin.pages.items():
         files[f"docs/{page}"] = content
     files[f"docs/{CSS_PATH}"] = plugin.css()

@@ -214,7 +214,7 @@ _ATTRIBUTION_VERB = re.compile(
     r"told|state|states|stated|describe|describes|described|accuse|accuses|accused|testified)\b",
     re.IGNORECASE,
 )
-_OPENING_CLAUSE = re.compile(r"^[^,;:.—–]*")
+_CLAUSE_BREAK = re.compile(r"[,;:.!?](?=\s|$)|\s[—–]\s")
 OPENING_WORDS = 20
 """How far into the statement the attribution may come at the latest, in words."""
 
@@ -225,7 +225,7 @@ def opens_with_attribution(statement: str) -> bool:
     lowered = " ".join(statement.split()).lower()
     if lowered.startswith(ATTRIBUTION_OPENINGS):
         return True
-    clause = " ".join(_OPENING_CLAUSE.match(lowered)[0].split()[:OPENING_WORDS])  # type: ignore[index]
+    clause = " ".join(_CLAUSE_BREAK.split(lowered, maxsplit=1)[0].split()[:OPENING_WORDS])
     return _ATTRIBUTION_VERB.search(clause) is not None
 
 
