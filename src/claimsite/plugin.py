@@ -60,10 +60,10 @@ class ClaimsiteConfig(Config):
     offline_zip_path = c.Optional(c.Type(str))
     """Site-relative path of the offline copy (zip) to link from the home page."""
     rules = c.Type(dict, default={})
-    contact_email = c.Optional(c.Type(str))
-    """Address for reporting errors privately; the About page says when there is none."""
     """Severity per rule id (`error`, `warning` or `off`), for rules a project rates differently; the
     methodology page and the build output say which rules are off."""
+    contact_email = c.Optional(c.Type(str))
+    """Address for reporting errors privately; the About page says when there is none."""
     permalink_directory_urls = c.Optional(c.Type(bool))
     """URL style of the public site for permalinks (default: use_directory_urls); set by offline builds."""
 
@@ -176,7 +176,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        markdown = fill_markers(markdown, page.file.src_uri, self.site, self.rule_config, self.render_options(config))
+        options = self.site.options if self.site is not None else self.render_options(config)
+        markdown = fill_markers(markdown, page.file.src_uri, self.site, self.rule_config, options)
         if page.is_homepage and self.site is not None:
             markdown += render_home_summary(self.site)
         if self.config.pdf_path and files.get_file_from_path(self.config.pdf_path) is not None:

@@ -541,18 +541,13 @@ TAGS_MARKER = "<!-- claimsite:tags -->"
 
 def render_corrections(site: Site, page: str) -> str:
     """Every history entry marked as a correction, newest first, with its claim and note."""
-    entries = [
-        (entry.date.sort_key(), str(entry.date), cid, entry.note or "")
-        for cid, claim in site.claims.items()
-        for entry in claim.history
-        if entry.correction
-    ]
+    entries = [(entry, cid) for cid, claim in site.claims.items() for entry in claim.history if entry.correction]
     if not entries:
         return "No corrections have been published yet.\n"
     rows = ["| Date | Claim | What was corrected |", "|---|---|---|"]
-    for _, date, cid, note in sorted(entries, key=lambda e: (e[0], e[2]), reverse=True):
+    for entry, cid in sorted(entries, key=lambda e: (e[0].date.sort_key(), e[1]), reverse=True):
         link = md_link(site.claims[cid].title, rel(page, site.claim_path(cid)))
-        rows.append(f"| {date} | {link} | {md(note)} |")
+        rows.append(f"| {entry.date} | {link} | {md(entry.note or '')} |")
     return "\n".join(rows) + "\n"
 
 

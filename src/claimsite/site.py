@@ -155,10 +155,10 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     home = files.get("docs/index.md")
     if isinstance(home, bytes) and plugin.site is not None:
         files["docs/index.md"] = home.decode("utf-8") + render_home_summary(plugin.site)
+    options = plugin.render_options(config)
     for name, content in files.items():
         if name.endswith(".md") and isinstance(content, bytes) and b"<!-- claimsite:" in content:
             page = name.removeprefix("docs/")
-            options = plugin.render_options(config)
             files[name] = fill_markers(content.decode("utf-8"), page, plugin.site, plugin.rule_config, options)
     for page, content in plugin.pages.items():
         files[f"docs/{page}"] = content
