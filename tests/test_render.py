@@ -1,4 +1,4 @@
-"""Rendered Markdown: golden pages, inert escaping, determinism.
+"""Rendered pages: golden files, inert escaping on both paths (HTML and Markdown), determinism.
 
 Regenerate the golden pages after an intended change with:
 
@@ -19,9 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimsite.catalog import Catalog
+from claimsite.markup import GeneratedPage, Heading
 from claimsite.project import load_project
-from claimsite.render import RenderOptions, Site, render_site
+from claimsite.render import RenderOptions, Site, render_claim, render_site
 from claimsite.text import md, md_paragraphs
+from claimsite.vocab import Status
 
 GOLDEN = ROOT / "tests" / "golden"
 OPTIONS = RenderOptions(
@@ -43,9 +45,13 @@ EXTENSIONS = [
 ]
 
 
-def render_fixture_pages() -> dict[str, str]:
+def fixture_site() -> Site:
     project = load_project([VALID], base=VALID.parent.parent.parent, today=TODAY)
-    return render_site(Site(Catalog(project), OPTIONS))
+    return Site(Catalog(project), OPTIONS)
+
+
+def render_fixture_pages() -> dict[str, str]:
+    return {path: page.markdown() for path, page in render_site(fixture_site()).items()}
 
 
 def test_pages_match_golden_files() -> None:
@@ -69,28 +75,60 @@ def test_rendering_is_deterministic() -> None:
 def test_claim_page_has_every_part() -> None:
     page = render_fixture_pages()["claims/leaked-order.md"]
     for expected in [
-        '<span class="claim-badge claim-badge--alleged">Alleged</span>',
-        "**Why this status:** One recording whose attribution is disputed",
-        "## Statement",
-        "## Sources",
-        "## Responses",
-        "## Related claims",
-        "## Status history",
-        "Permalink: <https://claims.example.org/claims/leaked-order/>",
-        "[Edit this claim](https://github.com/example/claims/edit/main/claims/leaked-order.yaml)",
-        "[Archived copy](https://web.archive.example/web/2021/https://belsat.example/en/news/leak)",
+        '<section class="claim-verdict claim-verdict--alleged" aria-label="Verdict">',
+        '<span class="claim-badge claim-badge--alleged claim-badge--large"><span class="claim-badge__icon" '
+        'aria-hidden="true">?</span> Alleged</span>',
+        "<dt>Why this status</dt><dd>One recording whose attribution is disputed",
+        "<dt>Confidence</dt><dd>medium</dd>",
+        "<dt>Evidence</dt><dd>1 supporting source from 1 origin: bypol-recording (1).</dd>",
+        '<a href="../../methodology/#alleged">What “Alleged” means</a>',
+        "## Statement { #statement }",
+        "## Sources { #sources data-search-exclude }",
+        "## Responses { #responses }",
+        "## Related claims { #related data-search-exclude }",
+        "## Status history { #history data-search-exclude }",
+        '<a href="https://claims.example.org/claims/leaked-order/" class="claim-url">',
+        '<a href="https://github.com/example/claims/edit/main/claims/leaked-order.yaml">Edit this claim</a>',
         "“As the president said, if one rushes at you, use weapons”",
         "Russian, official statement",
         '<script type="application/ld+json">',
-        "[Mikalai Karpyankou](../entities/karpyankou.md) (Мікалай Карпянкоў / Николай Карпенков)",
+        '<a href="../../entities/karpyankou/">Mikalai Karpyankou</a> (<span lang="be">Мікалай Карпянкоў</span> / '
+        '<span lang="ru">Николай Карпенков</span>)',
     ]:
         assert expected in page, expected
+    assert page.index("claim-verdict") < page.index("## Statement"), "the verdict comes first"
+
+
+def test_a_date_after_a_link_keeps_its_space() -> None:
+    page = render_fixture_pages()["claims/leaked-order.md"]
+    assert '>Archived copy</a> (<time datetime="2021-01-16">' in page
+    assert '</strong> (<time datetime="2021-01-15">' in page, "a response's date keeps its space"
 
 
 def test_backlinks_show_on_the_other_claim() -> None:
     page = render_fixture_pages()["claims/voice-attribution.md"]
-    assert "- *Is a premise of*: " in page
-    assert "(../claims/leaked-order.md)" in page
+    assert "<li><em>Is a premise of</em>: " in page
+    assert 'href="../../claims/leaked-order/"' in page
+
+
+def test_false_claims_lead_with_the_verdict() -> None:
+    site = fixture_site()
+    cid = "leaked-order"
+    claim = site.claims[cid]
+    site.catalog.claims[cid] = claim.model_copy(update={"status": Status.FALSE, "claimant": "bypol"})
+    page = render_claim(site, cid)
+    assert page.meta["title"] == "False — BYPOL: Leaked audio attributes an order to use weapons against protesters"
+    assert str(page.meta["description"]).startswith("False: One recording whose attribution is disputed")
+    assert page.blocks[0] == Heading(1, "False — BYPOL: " + claim.title, "page-title")
+
+
+def test_entity_pages_group_claims_by_role_newest_first() -> None:
+    page = render_fixture_pages()["entities/bypol.md"]
+    assert "## Claims about them { #about data-search-exclude }" in page
+    assert "## Claimed by them { #claimed data-search-exclude }" in page
+    about = page.split("{ #about")[1].split("{ #claimed")[0]
+    dates = re.findall(r'<time datetime="([0-9-]+)">', about)
+    assert dates == sorted(dates, reverse=True) and dates
 
 
 class TagCollector(HTMLParser):
@@ -136,3 +174,44 @@ def test_paragraphs_never_produce_markup(text: str) -> None:
     collector.feed(rendered)
     assert {t for t, _ in collector.tags} <= {"p"}
     assert all(not attrs for _, attrs in collector.tags)
+
+
+HOSTILE = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1, max_size=120).filter(
+    lambda t: t.strip() != ""
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=HOSTILE, statement=HOSTILE, reason=HOSTILE, note=HOSTILE, quote=HOSTILE)
+def test_untrusted_text_stays_text_on_both_paths(
+    title: str, statement: str, reason: str, note: str, quote: str
+) -> None:
+    """Any text in any field gives a page with the same elements as benign text, no handler attributes,
+    the text itself visible, and the same HTML whether converted by Markdown or handed over finished."""
+    site = fixture_site()
+    claim = site.claims["leaked-order"]
+    sources = [claim.sources[0].model_copy(update={"note": note, "quote": quote}), *claim.sources[1:]]
+    update = {"title": title, "statement": statement, "status_reason": reason, "sources": sources}
+    site.catalog.claims["leaked-order"] = claim.model_copy(update=update)
+    page = render_claim(site, "leaked-order")
+    converted = markdown.markdown(page.body_markdown(), extensions=EXTENSIONS)
+    direct = page.html(None)
+    assert converted == direct
+    collector = TagCollector()
+    collector.feed(direct)
+    benign = TagCollector()
+    benign.feed(render_claim(fixture_site(), "leaked-order").html(None))
+    assert sorted({t for t, _ in collector.tags}) == sorted({t for t, _ in benign.tags})
+    assert not [name for _, attrs in collector.tags for name, _ in attrs if name.startswith("on")]
+    text = _text_of(direct)
+    for value in (title, statement, reason, note, quote):
+        assert " ".join(value.split()) in " ".join(text.split())
+
+
+def test_generated_page_toc_matches_its_headings() -> None:
+    page = GeneratedPage({}, [Heading(1, "T", "t"), "<p>x</p>", Heading(2, "A & B", "a"), Heading(3, "C", "c")])
+    toc = page.toc()
+    assert [(e["id"], e["name"]) for e in toc] == [("t", "T")]
+    assert [(e["id"], e["name"]) for e in toc[0]["children"]] == [("a", "A &amp; B")]
+    assert toc[0]["children"][0]["children"][0]["id"] == "c"
+    assert page.anchors() == {"t", "a", "c"}

@@ -161,6 +161,23 @@ class Catalog:
         return found
 
     @cached_property
+    def entity_roles(self) -> dict[str, dict[str, list[str]]]:
+        """Entity id -> role -> claims: `about` (named among people or organisations), `claimed` (the
+        claimant), `responded` (gave a response); a claim can appear under several roles."""
+        found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for cid, claim in self.claims.items():
+            roles = [
+                ("about", [*claim.people, *claim.organisations]),
+                ("claimed", [claim.claimant or ""]),
+                ("responded", [r.by for r in claim.responses]),
+            ]
+            for role, refs in roles:
+                for ref in dict.fromkeys(refs):
+                    if ref in self.entities:
+                        found[ref][role].append(cid)
+        return found
+
+    @cached_property
     def by_tag(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
         for cid, claim in self.claims.items():

@@ -22,16 +22,19 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report
 from claimsite.catalog import Catalog
+from claimsite.i18n import messages
+from claimsite.markup import GeneratedPage, Permalink
 from claimsite.progress import Progress
 from claimsite.project import Project, load_project
 from claimsite.render import (
     RenderOptions,
     Site,
-    download_line,
+    download_html,
     fill_markers,
     render_home_summary,
     render_redirects,
@@ -64,6 +67,8 @@ class ClaimsiteConfig(Config):
     methodology page and the build output say which rules are off."""
     contact_email = c.Optional(c.Type(str))
     """Address for reporting errors privately; the About page says when there is none."""
+    content_language = c.Type(str, default="en")
+    """The language the claims are written in (marked with `lang` when `theme.language` differs)."""
     permalink_directory_urls = c.Optional(c.Type(bool))
     """URL style of the public site for permalinks (default: use_directory_urls); set by offline builds."""
 
@@ -79,7 +84,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.pages_done = 0
         self.serving = False
         self.site: Site | None = None
-        self.pages: dict[str, str] = {}
+        self.pages: dict[str, GeneratedPage] = {}
+        self.permalink: Permalink | None = None
         self.rule_config: RuleConfig = DEFAULT_RULES
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
@@ -99,6 +105,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        self.permalink = Permalink.from_toc_config(config.mdx_configs.get("toc") or {})
+        if messages(config.theme.get("language")).fallback:
+            log.info(
+                "claimsite: no catalog for theme.language %r; generated text is in English", config.theme["language"]
+            )
         return config
 
     def claims_path(self, config: MkDocsConfig) -> Path:
@@ -141,6 +152,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             offline_zip_path=self.config.offline_zip_path,
             permalink_directory_urls=self.config.permalink_directory_urls,
             contact_email=self.config.contact_email,
+            language=config.theme.get("language"),
+            content_language=self.config.content_language,
         )
 
     def _report(self, project: Project) -> None:
@@ -158,10 +171,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return output
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for path, content in self.pages.items():
+        for path, generated in self.pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"claimsite: docs/{path} would hide a generated page; rename or remove it")
-            file = File.generated(config, path, content=content)
+            file = File.generated(config, path, content=generated.markdown())
             if path.startswith("claims/") and path != "claims/index.md":
                 # Claim pages stay out of the navigation: with Material every page renders the whole
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
@@ -175,14 +188,30 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                     files.append(File.generated(config, path, content=html))
         return files
 
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        generated = self.pages.get(page.file.src_uri)
+        if generated is not None and page.file.generated_by == "claimsite":
+            page.__class__ = GeneratedHtmlPage  # same object: the navigation keeps pointing at it
+            assert isinstance(page, GeneratedHtmlPage)
+            page.generated, page.permalink = generated, self.permalink
+            page.extra_html = self._download(page, files)
+        return page
+
+    def _download(self, page: Page, files: Files) -> str:
+        """The PDF link for every page, when the site is built with the PDF edition."""
+        if self.site is None or not self.config.pdf_path or files.get_file_from_path(self.config.pdf_path) is None:
+            return ""
+        return download_html(self.site, page.file.src_uri)
+
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if isinstance(page, GeneratedHtmlPage):
+            return markdown
         options = self.site.options if self.site is not None else self.render_options(config)
         markdown = fill_markers(markdown, page.file.src_uri, self.site, self.rule_config, options)
         if page.is_homepage and self.site is not None:
             markdown += render_home_summary(self.site)
-        if self.config.pdf_path and files.get_file_from_path(self.config.pdf_path) is not None:
-            markdown += download_line(page.file.src_uri, self.config.pdf_path)
-        return markdown
+        download = self._download(page, files)
+        return markdown + (f"\n\n{download}\n" if download else "")
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         public = self.config.permalink_directory_urls
@@ -194,3 +223,23 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
         return server
+
+
+class GeneratedHtmlPage(Page):
+    """A page claimsite generated: its HTML and table of contents are finished, so MkDocs' reading and
+    Markdown conversion are skipped (they were over half of a build). `GeneratedPage.markdown()` is the
+    same page as Markdown, for `claimsite generate` and plain MkDocs."""
+
+    generated: GeneratedPage
+    permalink: Permalink | None
+    extra_html: str
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = "", dict(self.generated.meta)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        body = self.generated.html(self.permalink)
+        self.content = body + (f"\n\n{self.extra_html}" if self.extra_html else "")
+        self.toc = get_toc(self.generated.toc())  # type: ignore[arg-type]
+        self.present_anchor_ids = self.generated.anchors()
+        self.links_to_anchors = {}

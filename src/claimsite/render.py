@@ -1,6 +1,8 @@
-"""Checked model -> Markdown pages. Pure: data in, `{docs-relative path: Markdown}` out, no IO.
+"""Checked model -> generated pages. Pure: data in, `{docs-relative path: GeneratedPage}` out, no IO.
 
-Every string from a claim file passes through `claimsite.text` before it reaches a page; front
+Pages are finished HTML (`claimsite.markup`): every string from a claim file is escaped once, by
+`markup.esc`, and every string the generator writes comes from the message catalog (`Site.t`), so the
+pages follow the site's language while the content stays in the language it was written in. Front
 matter is written by a YAML serializer, JSON-LD by a JSON serializer.
 """
 
@@ -12,12 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import yaml
-
 from claimsite.catalog import Catalog
+from claimsite.evidence import Evidence
+from claimsite.i18n import N_, Messages, messages
+from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
 from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
-from claimsite.text import attr, description, md, md_link, md_paragraphs, slug
+from claimsite.text import attr, description, md, md_link, slug
+from claimsite.text import attr as esc
 from claimsite.vocab import (
     FLAG_LABELS,
     KIND_LABELS,
@@ -26,12 +30,33 @@ from claimsite.vocab import (
     SOURCE_RELATION_LABELS,
     STATUS_DEFINITIONS,
     STATUS_LABELS,
+    Confidence,
     EntityKind,
     SourceRelation,
     Status,
     language_name,
     translation_note,
 )
+
+VERDICT_IN_TITLE = (Status.FALSE, Status.MISLEADING)
+"""Statuses whose page title and link preview lead with the verdict, so a shared link never repeats the
+claim unlabelled."""
+
+STATUS_ICONS: dict[Status, str] = {
+    Status.ALLEGED: "?",
+    Status.CORROBORATED: "◐",
+    Status.CONFIRMED: "✓",
+    Status.DISPUTED: "⇄",
+    Status.MISLEADING: "!",
+    Status.FALSE: "✗",
+}
+"""Shown beside the label in every badge, so the status never depends on colour alone."""
+
+CONFIDENCE_LABELS: dict[Confidence, str] = {
+    Confidence.HIGH: N_("high"),
+    Confidence.MEDIUM: N_("medium"),
+    Confidence.LOW: N_("low"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,10 @@ class RenderOptions:
     contact_email: str | None = None
     """Address for reporting errors privately (plugin option `contact_email`); None when the site
     has none, and the pages then say so."""
+    language: str | None = None
+    """The interface language (`theme.language`): which message catalog the generated strings use."""
+    content_language: str = "en"
+    """The language the claims are written in; marked with `lang` where it differs from the interface's."""
 
     permalink_directory_urls: bool | None = None
     """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
@@ -62,7 +91,7 @@ class RenderOptions:
         directory = self.use_directory_urls
         if public and self.permalink_directory_urls is not None:
             directory = self.permalink_directory_urls
-        if stem.endswith("index"):
+        if stem == "index" or stem.endswith("/index"):
             return stem.removesuffix("index") if directory else f"{stem}.html"
         return f"{stem}/" if directory else f"{stem}.html"
 
@@ -72,7 +101,7 @@ class RenderOptions:
 
 @dataclass
 class Site:
-    """The catalog plus what pages need to know about where the site lives; page paths."""
+    """The catalog plus what pages need to know about where the site lives; page paths and links."""
 
     catalog: Catalog
     options: RenderOptions = field(default_factory=RenderOptions)
@@ -84,6 +113,11 @@ class Site:
     @property
     def entities(self) -> dict[str, Entity]:
         return self.catalog.entities
+
+    @cached_property
+    def t(self) -> Messages:
+        """The message catalog of the interface language."""
+        return messages(self.options.language)
 
     @cached_property
     def publisher_pages(self) -> dict[str, str]:
@@ -103,98 +137,185 @@ class Site:
     def claim_path(self, cid: str) -> str:
         return f"claims/{cid}.md"
 
-    def edit_link(self, cid: str) -> str:
-        loaded = self.catalog.loaded[cid]
-        if self.options.edit_url:
-            return md_link("Edit this claim", self.options.edit_url + loaded.source_path)
-        return f"Edit this claim: `{attr(loaded.path)}` in the repository"
+    def href(self, page: str, target: str, anchor: str = "") -> str:
+        """Relative link from one generated page to another page (`.md`) or a file of the site."""
+        to = self.options.page_url(target) if target.endswith(".md") else target
+        return relative_url(to + (f"#{anchor}" if anchor else ""), self.options.page_url(page))
+
+    def content(self, text: str) -> str:
+        """Text from a claim file, escaped, marked with its language when the interface has another."""
+        if self.t.language != self.options.content_language:
+            return f'<span lang="{esc(self.options.content_language)}">{esc(text)}</span>'
+        return esc(text)
+
+    def label(self, message: str) -> str:
+        """A generated string, translated and escaped."""
+        return esc(self.t(message))
+
+    def date(self, value: PartialDate | str | None) -> str:
+        """A date as readers see it, in a `<time>` element; the two kinds of missing date say which."""
+        if value is None:
+            return self.label(N_("date not stated"))
+        if str(value) in PUBLISHED_LABELS:
+            return self.label(PUBLISHED_LABELS[str(value)])
+        return tag("time", esc(self.t.date(value)), datetime=str(value))
 
 
-def rel(from_path: str, to_path: str) -> str:
-    """Relative link between two docs-relative paths (MkDocs rewrites and validates it)."""
-    up = from_path.count("/")
-    return "../" * up + to_path
+def badge(site: Site, status: Status, *, large: bool = False) -> str:
+    """The status as a badge: icon and text label, colour only in addition."""
+    classes = f"claim-badge claim-badge--{status}" + (" claim-badge--large" if large else "")
+    icon = f'<span class="claim-badge__icon" aria-hidden="true">{STATUS_ICONS[status]}</span>'
+    return f'<span class="{classes}">{icon} {site.label(STATUS_LABELS[status])}</span>'
 
 
-def front_matter(title: str, **meta: object) -> str:
-    """YAML front matter written by the serializer; strings are HTML-escaped (themes do not escape)."""
-    data: dict[str, object] = {"title": attr(title)}
-    for key, value in meta.items():
-        data[key] = attr(value) if isinstance(value, str) else value
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000) + "---\n\n"
+def flag_badges(site: Site, claim: Claim) -> str:
+    return "".join(f' <span class="claim-flag">{site.label(FLAG_LABELS[f])}</span>' for f in claim.flags)
 
 
-def badge(status: Status) -> str:
-    return f'<span class="claim-badge claim-badge--{status}">{STATUS_LABELS[status]}</span>'
+def display_title(site: Site, claim: Claim) -> str:
+    """The claim's title, led by the verdict for false and misleading claims (with the claimant's name
+    when the title does not already say who made the claim)."""
+    if claim.status not in VERDICT_IN_TITLE:
+        return claim.title
+    status = site.t(STATUS_LABELS[claim.status])
+    claimant = site.entities.get(claim.claimant or "")
+    named = claimant is None or any(
+        name.casefold() in claim.title.casefold()
+        for name in (claimant.name, *claimant.names.values(), *claimant.aliases)
+    )
+    if claim.claimant and not named:
+        who = claimant.name if claimant else claim.claimant
+        return site.t("{status} — {claimant}: {title}", status=status, claimant=who, title=claim.title)
+    return site.t("{status} — {title}", status=status, title=claim.title)
 
 
-def format_date(value: PartialDate | str | None) -> str:
-    """A publication date as readers see it; the two kinds of missing date say which they are."""
-    if value is None:
-        return "date not stated"
-    return PUBLISHED_LABELS.get(str(value), str(value))
+def claim_description(site: Site, claim: Claim) -> str:
+    """The page description and link preview: the statement (which opens with its attribution), or for
+    false and misleading claims the verdict and its reason."""
+    if claim.status in VERDICT_IN_TITLE:
+        status = site.t(STATUS_LABELS[claim.status])
+        return description(site.t("{status}: {reason}", status=status, reason=claim.status_reason))
+    return description(claim.statement)
 
 
-def claim_item(site: Site, page: str, cid: str, *, show_date: bool = False) -> str:
-    """One list line linking to a claim, with its status label."""
+def claim_item(site: Site, page: str, cid: str, *, show_date: bool = True) -> str:
+    """One list entry linking to a claim, with its status badge and date."""
     claim = site.claims[cid]
-    date = f"{claim.date} — " if show_date and claim.date else ""
-    return f"- {date}{badge(claim.status)} {md_link(claim.title, rel(page, site.claim_path(cid)))}"
+    when = f' <span class="claim-item__date">· {site.date(claim.date)}</span>' if show_date and claim.date else ""
+    title = link(site.content(claim.title), site.href(page, site.claim_path(cid)))
+    return f"<li>{badge(site, claim.status)} {title}{when}</li>"
 
 
-def claim_list(site: Site, page: str, ids: Iterable[str], *, show_date: bool = False) -> str:
-    lines = [claim_item(site, page, cid, show_date=show_date) for cid in ids]
-    return "\n".join(lines) if lines else "*No claims.*"
+def claim_list(site: Site, page: str, ids: Iterable[str], *, show_date: bool = True) -> str:
+    items = [claim_item(site, page, cid, show_date=show_date) for cid in ids]
+    if not items:
+        return tag("p", tag("em", site.label(N_("No claims."))))
+    return tag("ul", "".join(items), class_="claim-list")
 
 
 def entity_link(site: Site, page: str, ref: str) -> str:
+    """An entity's name linked to its page, with its native-script names marked with their language."""
     entity = site.entities.get(ref)
     if entity is None:
-        return md(ref)
-    native = [n for lang, n in sorted(entity.names.items()) if n != entity.name]
-    extra = f" ({md(' / '.join(native))})" if native else ""
-    return md_link(entity.name, rel(page, f"entities/{ref}.md")) + extra
+        return site.content(ref)
+    native = [tag("span", esc(n), lang=lang) for lang, n in sorted(entity.names.items()) if n != entity.name]
+    extra = f" ({' / '.join(native)})" if native else ""
+    return link(site.content(entity.name), site.href(page, f"entities/{ref}.md")) + extra
+
+
+def count_claims(site: Site, n: int) -> str:
+    return site.t.plural("{n} claim", "{n} claims", n)
+
+
+def index_page(site: Site, title: str) -> GeneratedPage:
+    """An index page: out of the search index, no table of contents."""
+    page = GeneratedPage({"title": attr(title), "search": {"exclude": True}, "hide": ["toc"]})
+    page.add(Heading(1, title, "page-title"))
+    return page
 
 
 # --------------------------------------------------------------------------- claim page
 
 
+def evidence_line(site: Site, evidence: Evidence) -> str:
+    """'6 supporting sources from 2 independent origins: bypol-recording (4), x (2).'"""
+    t = site.t
+    count = evidence.supporting_sources
+    if not count:
+        return t("No supporting source.")
+    sources = t.plural("{n} supporting source", "{n} supporting sources", count)
+    origins = t.plural("from {n} origin", "from {n} independent origins", len(evidence.supporting))
+    listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in evidence.supporting)
+    return t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
+
+
+def verdict_card(site: Site, page: str, claim: Claim, cid: str) -> str:
+    """The first thing on a claim page: the status, flags, confidence, reason and independence line."""
+    label = site.t(STATUS_LABELS[claim.status])
+    meaning = link(
+        esc(site.t("What “{status}” means", status=label)), site.href(page, "methodology.md", str(claim.status))
+    )
+    facts = [
+        (N_("Confidence"), site.label(CONFIDENCE_LABELS[claim.confidence])),
+        (N_("Why this status"), site.content(claim.status_reason)),
+        (N_("Evidence"), esc(evidence_line(site, site.catalog.evidence[cid]))),
+    ]
+    if claim.basis:
+        facts.append((N_("Basis"), esc(", ".join(str(b) for b in claim.basis))))
+    rows = "".join(f"<dt>{site.label(term)}</dt><dd>{value}</dd>" for term, value in facts)
+    return (
+        f'<section class="claim-verdict claim-verdict--{claim.status}" aria-label="{site.label(N_("Verdict"))}">'
+        f'<p class="claim-verdict__status">{badge(site, claim.status, large=True)}{flag_badges(site, claim)}</p>'
+        f'<dl class="claim-verdict__facts">{rows}</dl>'
+        f'<p class="claim-verdict__more">{meaning}</p></section>'
+    )
+
+
 def _publisher(site: Site, page: str, source: Source) -> str:
     """The publisher in bold (linked to its entity page when it is one), with what kind it is."""
-    name = md(site.catalog.publisher_name(source))
+    name = site.catalog.publisher_name(source)
     entity = site.catalog.publisher_entity(source)
-    shown = md_link(site.catalog.publisher_name(source), rel(page, f"entities/{entity}.md")) if entity else name
+    shown = link(site.content(name), site.href(page, f"entities/{entity}.md")) if entity else site.content(name)
     facts = site.catalog.publisher_facts(source)
-    return f"**{shown}**" + (f" ({md(facts)})" if facts else "")
+    return tag("strong", shown) + (f" ({esc(facts)})" if facts else "")
 
 
-def _source_line(site: Site, page: str, source: Source) -> str:
-    parts = [f'<span id="{source.id}"></span>{_publisher(site, page, source)}']
-    if source.author:
-        parts.append(md(source.author))
-    parts.append(md_link(source.title, source.url))
-    parts.append(md(format_date(source.published)))
-    language = language_name(source.language)
-    parts.append(f"{md(language)}, {md(KIND_LABELS[source.kind])}, *{md(SOURCE_RELATION_LABELS[source.relation])}*")
-    line = " · ".join(parts)
-    details = [f"    URL: <code>{attr(source.url)}</code>"]
-    if source.archive_url:
-        when = f" ({source.archive_date})" if source.archive_date else ""
-        details.append(f"    {md_link('Archived copy', source.archive_url)}{md(when)}")
-    if source.accessed:
-        details.append(f"    Accessed {source.accessed}.")
-    if source.origin:
-        details.append(f"    Origin: `{source.origin}`")
+def _quote(site: Site, source: Source) -> str:
     if source.quote:
-        translated = f" — {md(source.quote_en)}" if source.quote_en else ""
+        quoted = tag("span", f"“{esc(source.quote)}”", lang=source.language)
+        if source.quote_en:
+            quoted += f" — {site.content(source.quote_en)}"
         if source.quote_translated_from:
-            translated += f" ({md(translation_note(source.quote_translated_from))})"
-        details.append(f"    > “{md(source.quote)}”{translated}")
-    elif source.quote_en:
-        details.append(f"    > “{md(source.quote_en)}” (translation)")
+            quoted += f" ({site.label(translation_note(source.quote_translated_from))})"
+        return tag("blockquote", tag("p", quoted))
+    if source.quote_en:
+        return tag("blockquote", tag("p", f"“{site.content(source.quote_en)}” ({site.label(N_('translation'))})"))
+    return ""
+
+
+def _source_item(site: Site, page: str, source: Source) -> str:
+    parts = [_publisher(site, page, source)]
+    if source.author:
+        parts.append(site.content(source.author))
+    parts.append(link(esc(source.title), source.url))
+    parts.append(site.date(source.published))
+    language = site.t(language_name(source.language))
+    kind = site.t(KIND_LABELS[source.kind])
+    relation = tag("em", site.label(SOURCE_RELATION_LABELS[source.relation]))
+    parts.append(f"{esc(language)}, {esc(kind)}, {relation}")
+    details = [tag("p", " · ".join(parts))]
+    details.append(tag("p", f"{site.label(N_('URL'))}: " + tag("code", wrappable(source.url), class_="claim-url")))
+    if source.archive_url:
+        when = f" ({site.date(source.archive_date)})" if source.archive_date else ""
+        details.append(tag("p", link(site.label(N_("Archived copy")), source.archive_url) + when))
+    if source.accessed:
+        details.append(tag("p", esc(site.t("Accessed {date}", date=site.t.date(source.accessed))) + "."))
+    if source.origin:
+        details.append(tag("p", f"{site.label(N_('Origin'))}: " + tag("code", wrappable(source.origin))))
+    details.append(_quote(site, source))
     if source.note:
-        details.append(f"    {md(source.note)}")
-    return f"1. {line}\n\n" + "\n\n".join(details)
+        details.append(tag("p", site.content(source.note)))
+    return tag("li", "".join(details), id=source.id)
 
 
 def json_ld(site: Site, cid: str) -> str:
@@ -236,263 +357,398 @@ def json_ld(site: Site, cid: str) -> str:
     return f'<script type="application/ld+json">{text}</script>'
 
 
-def render_claim(site: Site, cid: str) -> str:
-    """The page of one claim."""
+def _facts(site: Site, page: str, claim: Claim) -> str:
+    facts: list[tuple[str, str]] = []
+    if claim.date:
+        facts.append((N_("Date"), site.date(claim.date)))
+    if claim.claimant:
+        facts.append((N_("Claimed by"), entity_link(site, page, claim.claimant)))
+    if claim.people:
+        facts.append((N_("People"), ", ".join(entity_link(site, page, p) for p in claim.people)))
+    if claim.organisations:
+        facts.append((N_("Organisations"), ", ".join(entity_link(site, page, o) for o in claim.organisations)))
+    if claim.places:
+        facts.append((N_("Places"), ", ".join(site.content(p) for p in claim.places)))
+    if claim.tags:
+        facts.append((N_("Tags"), ", ".join(link(esc(t), site.href(page, f"tags/{t}.md")) for t in claim.tags)))
+    items = "".join(f"<li>{tag('strong', site.label(term) + ':')} {value}</li>" for term, value in facts)
+    return tag("ul", items, class_="claim-facts") if facts else ""
+
+
+def _responses(site: Site, page: str, claim: Claim) -> str:
+    items = []
+    for response in claim.responses:
+        when = f" ({site.date(response.date)})" if response.date else ""
+        cites = ", ".join(link(esc(s), f"#{s}") for s in response.sources)
+        cites = f" {site.label(N_('Source'))}: {cites}." if cites else ""
+        who = tag("strong", entity_link(site, page, response.by))
+        items.append(f"<li>{who}{when}: {site.content(response.summary)}{cites}</li>")
+    return tag("ul", "".join(items))
+
+
+def _related(site: Site, page: str, cid: str) -> str:
+    items = []
+    for related in site.catalog.related(cid):
+        target = site.claims[related.claim_id]
+        tail = f" — {site.content(related.note)}" if related.note else ""
+        title = link(site.content(target.title), site.href(page, site.claim_path(related.claim_id)))
+        items.append(f"<li>{tag('em', site.label(related.label))}: {badge(site, target.status)} {title}{tail}</li>")
+    return tag("ul", "".join(items))
+
+
+def _history(site: Site, claim: Claim) -> str:
+    head = "".join(tag("th", site.label(h)) for h in (N_("Date"), N_("Status"), N_("Note")))
+    rows = "".join(
+        f"<tr><td>{site.date(e.date)}</td><td>{badge(site, e.status)}</td><td>{site.content(e.note or '')}</td></tr>"
+        for e in claim.history
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _cite(site: Site, page: str, cid: str) -> str:
+    permalink = (site.options.site_url or "") + site.options.page_url(page, public=True)
+    target = permalink if site.options.site_url else site.href(page, page)
+    line = (
+        f"{site.label(N_('Permalink'))}: {link(wrappable(permalink), target, class_='claim-url')} · "
+        f"{site.label(N_('claim id'))} {tag('code', wrappable(cid))}"
+    )
+    loaded = site.catalog.loaded[cid]
+    if site.options.edit_url:
+        edit = link(site.label(N_("Edit this claim")), site.options.edit_url + loaded.source_path)
+    else:
+        edit = site.label(N_("Edit this claim")) + ": " + tag("code", wrappable(loaded.path))
+    return tag("div", tag("p", line) + tag("p", edit), class_="claim-cite")
+
+
+def render_claim(site: Site, cid: str) -> GeneratedPage:
+    """The page of one claim: the verdict first, then the statement, sources and the rest."""
     claim = site.claims[cid]
     page = site.claim_path(cid)
-    out = [front_matter(claim.title, description=description(claim.statement))]
-    out.append(f"# {md(claim.title)}\n")
-    flags = "".join(f' <span class="claim-flag">{FLAG_LABELS[f]}</span>' for f in claim.flags)
-    status_link = md_link(f"What “{STATUS_LABELS[claim.status]}” means", rel(page, "methodology.md"))
-    out.append(f"{badge(claim.status)}{flags} · confidence: {claim.confidence} · {status_link}\n")
-    out.append(f"**Why this status:** {md(claim.status_reason)}\n")
-    out.append(f"**Evidence:** {md(site.catalog.evidence[cid].line())}\n")
-    if claim.basis:
-        out.append(f"**Basis:** {md(', '.join(str(b) for b in claim.basis))}\n")
+    title = display_title(site, claim)
+    out = GeneratedPage({"title": attr(title), "description": attr(claim_description(site, claim))})
+    out.add(Heading(1, title, "page-title"), verdict_card(site, page, claim, cid))
     successor = site.claims.get(claim.superseded_by or "")
     if successor is not None:
-        link = md_link(successor.title, rel(page, site.claim_path(str(claim.superseded_by))))
-        out.append(f'!!! warning "Superseded"\n    This claim has been replaced by {link}.\n')
-    out.append("## Statement\n")
-    out.append(md_paragraphs(claim.statement) + "\n")
-    facts = []
-    if claim.date:
-        facts.append(f"- **Date:** {claim.date}")
-    if claim.claimant:
-        facts.append(f"- **Claimed by:** {entity_link(site, page, claim.claimant)}")
-    if claim.people:
-        facts.append("- **People:** " + ", ".join(entity_link(site, page, p) for p in claim.people))
-    if claim.organisations:
-        facts.append("- **Organisations:** " + ", ".join(entity_link(site, page, o) for o in claim.organisations))
-    if claim.places:
-        facts.append("- **Places:** " + ", ".join(md(p) for p in claim.places))
-    if claim.tags:
-        facts.append("- **Tags:** " + ", ".join(md_link(t, rel(page, f"tags/{t}.md")) for t in claim.tags))
-    if facts:
-        out.append("\n".join(facts) + "\n")
-    out.append("## Sources { data-search-exclude }\n")
-    out.append("\n\n".join(_source_line(site, page, s) for s in claim.sources) + "\n")
+        target = link(site.content(successor.title), site.href(page, site.claim_path(str(claim.superseded_by))))
+        out.add(
+            '<div class="admonition warning">'
+            + tag("p", site.label(N_("Superseded")), class_="admonition-title")
+            + tag("p", compose(esc, site.t("This claim has been replaced by {link}."), link=target))
+            + "</div>"
+        )
+    t = site.t
+    out.add(Heading(2, t("Statement"), "statement"))
+    paragraphs = "".join(tag("p", site.content(part)) for part in claim.statement.split("\n\n") if part.strip())
+    out.add(tag("div", paragraphs, class_="claim-statement"))
+    out.add(_facts(site, page, claim))
+    out.add(Heading(2, t("Sources"), "sources", search_exclude=True))
+    out.add(tag("ol", "".join(_source_item(site, page, s) for s in claim.sources), class_="claim-sources"))
     if claim.responses:
-        out.append("## Responses\n")
-        for response in claim.responses:
-            when = f" ({response.date})" if response.date else ""
-            cites = ", ".join(f"[{s}](#{s})" for s in response.sources)
-            cites = f" Source: {cites}." if cites else ""
-            out.append(f"- **{entity_link(site, page, response.by)}**{md(when)}: {md(response.summary)}{cites}")
-        out.append("")
-    links = site.catalog.related(cid)
-    if links:
-        out.append("## Related claims { data-search-exclude }\n")
-        for related in links:
-            target = site.claims[related.claim_id]
-            tail = f" — {md(related.note)}" if related.note else ""
-            out.append(
-                f"- *{md(related.label)}*: {badge(target.status)} "
-                f"{md_link(target.title, rel(page, site.claim_path(related.claim_id)))}{tail}"
-            )
-        out.append("")
-    out.append("## Status history { data-search-exclude }\n")
-    out.append("| Date | Status | Note |\n|---|---|---|")
-    for entry in claim.history:
-        out.append(f"| {entry.date} | {STATUS_LABELS[entry.status]} | {md(entry.note or '')} |")
-    out.append("")
-    out.append("## Cite this claim { data-search-exclude }\n")
-    permalink = (site.options.site_url or "") + site.options.page_url(page, public=True)
-    if site.options.site_url:
-        out.append(f"Permalink: <{attr(permalink)}> · claim id `{cid}`\n")
-    else:
-        out.append(f"Permalink: {md_link(permalink, rel(page, page))} · claim id `{cid}`\n")
-    out.append(site.edit_link(cid) + "\n")
-    out.append(json_ld(site, cid) + "\n")
-    return "\n".join(out)
+        out.add(Heading(2, t("Responses"), "responses"), _responses(site, page, claim))
+    if site.catalog.related(cid):
+        out.add(Heading(2, t("Related claims"), "related", search_exclude=True), _related(site, page, cid))
+    out.add(Heading(2, t("Status history"), "history", search_exclude=True), _history(site, claim))
+    out.add(Heading(2, t("Cite this claim"), "cite", search_exclude=True), _cite(site, page, cid))
+    out.add(json_ld(site, cid))
+    return out
 
 
 # --------------------------------------------------------------------------- index pages
 
 
-def _index_meta(title: str) -> str:
-    fm = front_matter(title, search={"exclude": True}, hide=["toc"])
-    return fm + f"# {md(title)}\n\n"
-
-
-def render_claims_index(site: Site) -> str:
+def render_claims_index(site: Site) -> GeneratedPage:
     page = "claims/index.md"
-    text = _index_meta("All claims")
-    text += f"{len(site.claims)} claims, by title.\n\n"
-    return text + claim_list(site, page, site.catalog.by_title) + "\n"
+    out = index_page(site, site.t("All claims"))
+    out.add(tag("p", esc(count_claims(site, len(site.claims)))))
+    out.add(claim_list(site, page, site.catalog.by_title))
+    return out
 
 
-def render_status_index(site: Site) -> str:
+def _definition_link(site: Site, page: str, status: Status) -> str:
+    return link(site.label(N_("Methodology")), site.href(page, "methodology.md", str(status)))
+
+
+def render_status_index(site: Site) -> GeneratedPage:
     page = "status/index.md"
-    text = _index_meta("Claims by status")
-    by_status = site.catalog.by_status
+    out = index_page(site, site.t("Claims by status"))
+    items = []
     for status in Status:
-        link = md_link(STATUS_LABELS[status], rel(page, f"status/{status}.md"))
-        text += f"- {badge(status)} {link}: {len(by_status[status])} claims — {md(STATUS_DEFINITIONS[status])}\n"
-    return text
+        ids = site.catalog.by_status[status]
+        name = link(site.label(STATUS_LABELS[status]), site.href(page, f"status/{status}.md"))
+        items.append(
+            f"<li>{badge(site, status)} {name}: {esc(count_claims(site, len(ids)))} — "
+            f"{site.label(STATUS_DEFINITIONS[status])} ({_definition_link(site, page, status)})</li>"
+        )
+    out.add(tag("ul", "".join(items)))
+    return out
 
 
-def render_status_page(site: Site, status: Status, ids: list[str]) -> str:
+def render_status_page(site: Site, status: Status, ids: list[str]) -> GeneratedPage:
     page = f"status/{status}.md"
-    text = _index_meta(f"{STATUS_LABELS[status]} claims")
-    text += f"{md(STATUS_DEFINITIONS[status])} {md_link('Methodology', rel(page, 'methodology.md'))}.\n\n"
-    return text + claim_list(site, page, site.catalog.newest_first(ids), show_date=True) + "\n"
+    out = index_page(site, site.t("{status} claims", status=site.t(STATUS_LABELS[status])))
+    out.add(
+        tag(
+            "p",
+            f"{esc(count_claims(site, len(ids)))}. {site.label(STATUS_DEFINITIONS[status])} "
+            f"({_definition_link(site, page, status)})",
+        )
+    )
+    out.add(claim_list(site, page, site.catalog.newest_first(ids)))
+    return out
 
 
-def render_entities_index(site: Site) -> str:
+def render_entities_index(site: Site) -> GeneratedPage:
     page = "entities/index.md"
-    text = _index_meta("People and organisations")
-    for kind, heading in ((EntityKind.PERSON, "People"), (EntityKind.ORGANISATION, "Organisations")):
-        text += f"## {heading}\n\n"
+    out = index_page(site, site.t("People and organisations"))
+    for kind, heading, anchor in (
+        (EntityKind.PERSON, N_("People"), "people"),
+        (EntityKind.ORGANISATION, N_("Organisations"), "organisations"),
+    ):
+        out.add(Heading(2, site.t(heading), anchor))
         ids = site.catalog.ids_of_kind(kind)
-        for eid in ids:
-            count = len(site.catalog.by_entity.get(eid, []))
-            text += f"- {entity_link(site, page, eid)} — {md(site.entities[eid].role)} ({count} claims)\n"
-        text += "\n" if ids else "*None yet.*\n\n"
-    return text
+        items = [
+            f"<li>{entity_link(site, page, eid)} — {site.content(site.entities[eid].role)} "
+            f"({esc(count_claims(site, len(site.catalog.by_entity.get(eid, []))))})</li>"
+            for eid in ids
+        ]
+        out.add(tag("ul", "".join(items)) if items else tag("p", tag("em", site.label(N_("None yet.")))))
+    return out
 
 
-def render_entity(site: Site, eid: str) -> str:
+ENTITY_ROLE_HEADINGS = {
+    "about": (N_("Claims about them"), "about"),
+    "claimed": (N_("Claimed by them"), "claimed"),
+    "responded": (N_("Their responses"), "responded"),
+}
+
+
+def render_entity(site: Site, eid: str) -> GeneratedPage:
     entity = site.entities[eid]
     page = f"entities/{eid}.md"
-    text = front_matter(entity.name, description=entity.role) + f"# {md(entity.name)}\n\n"
-    text += f"{md(entity.role)}\n\n"
+    out = GeneratedPage({"title": attr(entity.name), "description": attr(entity.role)})
+    out.add(Heading(1, entity.name, "page-title"), tag("p", site.content(entity.role)))
     if entity.names:
-        text += (
-            "**Names:** "
-            + "; ".join(f"{md(n)} ({md(language_name(lang))})" for lang, n in sorted(entity.names.items()))
-            + "\n\n"
+        names = "; ".join(
+            f"{tag('span', esc(n), lang=lang)} ({site.label(language_name(lang))})"
+            for lang, n in sorted(entity.names.items())
         )
+        out.add(tag("p", tag("strong", site.label(N_("Names")) + ":") + " " + names))
     if entity.aliases:
-        text += "**Also written as:** " + ", ".join(md(a) for a in entity.aliases) + "\n\n"
+        aliases = ", ".join(esc(a) for a in entity.aliases)
+        out.add(tag("p", tag("strong", site.label(N_("Also written as")) + ":") + " " + aliases))
     if entity.sources:
-        text += "## Sources for this entry { data-search-exclude }\n\n"
+        out.add(Heading(2, site.t("Sources for this entry"), "entry-sources", search_exclude=True))
+        items = []
         for ref in entity.sources:
-            pub = f"**{md(ref.publisher)}** · " if ref.publisher else ""
-            when = f" · {ref.published}" if ref.published else ""
-            text += f"1. {pub}{md_link(ref.title, ref.url)}{when}\n"
-        text += "\n"
-    text += "## Claims { data-search-exclude }\n\n"
-    return text + claim_list(site, page, site.catalog.by_entity.get(eid, [])) + "\n"
+            pub = f"{tag('strong', site.content(ref.publisher))} · " if ref.publisher else ""
+            when = f" · {site.date(ref.published)}" if ref.published else ""
+            items.append(f"<li>{pub}{link(esc(ref.title), ref.url)}{when}</li>")
+        out.add(tag("ol", "".join(items)))
+    roles = site.catalog.entity_roles.get(eid, {})
+    if not roles:
+        out.add(Heading(2, site.t("Claims"), "claims", search_exclude=True), claim_list(site, page, []))
+    for role, (heading, anchor) in ENTITY_ROLE_HEADINGS.items():
+        if roles.get(role):
+            out.add(Heading(2, site.t(heading), anchor, search_exclude=True))
+            out.add(claim_list(site, page, site.catalog.newest_first(roles[role])))
+    return out
 
 
-def render_tags_index(site: Site) -> str:
+def render_tags_index(site: Site) -> GeneratedPage:
     page = "tags/index.md"
-    text = _index_meta("Tags")
-    for tag, ids in site.catalog.by_tag.items():
-        text += f"- {md_link(tag, rel(page, f'tags/{tag}.md'))} ({len(ids)})\n"
-    return text if site.catalog.by_tag else text + "*No tags yet.*\n"
+    out = index_page(site, site.t("Tags"))
+    items = [
+        f"<li>{link(esc(t), site.href(page, f'tags/{t}.md'))} ({len(ids)})</li>"
+        for t, ids in site.catalog.by_tag.items()
+    ]
+    out.add(tag("ul", "".join(items)) if items else tag("p", tag("em", site.label(N_("No tags yet.")))))
+    return out
 
 
-def render_tag(site: Site, tag: str) -> str:
-    page = f"tags/{tag}.md"
-    return _index_meta(f"Tag: {tag}") + claim_list(site, page, site.catalog.by_tag[tag]) + "\n"
+def render_tag(site: Site, name: str) -> GeneratedPage:
+    page = f"tags/{name}.md"
+    out = index_page(site, site.t("Tag: {tag}", tag=name))
+    out.add(claim_list(site, page, site.catalog.newest_first(site.catalog.by_tag[name])))
+    return out
 
 
-def render_timeline(site: Site) -> str:
+def render_timeline(site: Site) -> GeneratedPage:
     page = "timeline.md"
-    text = _index_meta("Timeline")
+    out = index_page(site, site.t("Timeline"))
     for year, ids in site.catalog.by_year.items():
         if year is None:
-            text += "\n## Date not stated\n\n" + claim_list(site, page, ids) + "\n"
-            continue
-        text += f"\n## {year}\n\n" + "".join(claim_item(site, page, cid, show_date=True) + "\n" for cid in ids)
-    return text
+            out.add(Heading(2, site.t("Date not stated"), "undated"), claim_list(site, page, ids))
+        else:
+            out.add(Heading(2, str(year), f"y{year}"), claim_list(site, page, ids))
+    return out
 
 
-def _documents_line(documents: int, citations: int) -> str:
-    noun = "document" if documents == 1 else "documents"
-    return f"{documents} {noun}, cited {'once' if citations == 1 else f'{citations} times'}"
+def documents_line(site: Site, documents: int, citations: int) -> str:
+    """'69 documents, cited 132 times'."""
+    docs = site.t.plural("{n} document", "{n} documents", documents)
+    cited = site.t("cited once") if citations == 1 else site.t.plural("cited {n} time", "cited {n} times", citations)
+    return f"{docs}, {cited}"
 
 
-def render_sources_index(site: Site) -> str:
+def render_sources_index(site: Site) -> GeneratedPage:
     page = "sources/index.md"
-    text = _index_meta("Sources by publisher")
-    text += f"{md(site.catalog.counts.sources_line())}, from {len(site.catalog.publishers)} publishers.\n\n"
+    out = index_page(site, site.t("Sources by publisher"))
+    counts = site.catalog.counts
+    publishers = site.t.plural("from {n} publisher", "from {n} publishers", len(site.catalog.publishers))
+    out.add(tag("p", esc(f"{documents_line(site, counts.documents, counts.citations)}, {publishers}.")))
+    items = []
     for key, publisher in site.catalog.publishers.items():
-        counts = _documents_line(len(publisher.documents), publisher.citations)
-        text += f"- {md_link(publisher.name, rel(page, site.publisher_pages[key]))} ({counts})\n"
-    return text
+        line = documents_line(site, len(publisher.documents), publisher.citations)
+        items.append(
+            f"<li>{link(site.content(publisher.name), site.href(page, site.publisher_pages[key]))} ({esc(line)})</li>"
+        )
+    out.add(tag("ul", "".join(items)))
+    return out
 
 
-def render_publisher(site: Site, key: str) -> str:
+def render_publisher(site: Site, key: str) -> GeneratedPage:
     publisher = site.catalog.publishers[key]
     page = site.publisher_pages[key]
-    text = _index_meta(f"Sources: {publisher.name}")
+    out = index_page(site, site.t("Sources: {publisher}", publisher=publisher.name))
     if publisher.entity_id:
         entity = site.entities[publisher.entity_id]
         facts = site.catalog.publisher_facts(publisher.documents[0].first)
-        about = md_link(entity.name, rel(page, f"entities/{publisher.entity_id}.md"))
-        text += f"{about}: {md(entity.role)}" + (f" ({md(facts)})" if facts else "") + "\n\n"
-    text += _documents_line(len(publisher.documents), publisher.citations) + ".\n\n"
+        about = link(site.content(entity.name), site.href(page, f"entities/{publisher.entity_id}.md"))
+        out.add(tag("p", f"{about}: {site.content(entity.role)}" + (f" ({esc(facts)})" if facts else "")))
+    out.add(tag("p", esc(documents_line(site, len(publisher.documents), publisher.citations)) + "."))
+    items = []
     for document in publisher.documents:
         source = document.first
-        published = format_date(source.published) if source.published else ""
-        when = f"{md(published)} · " if published else ""
+        when = f"{site.date(source.published)} · " if source.published else ""
         cited = ", ".join(
-            md_link(site.claims[cid].title, rel(page, site.claim_path(cid))) for cid in document.claim_ids
+            link(site.content(site.claims[cid].title), site.href(page, site.claim_path(cid)))
+            for cid in document.claim_ids
         )
-        text += f"- {when}{md_link(source.title, source.url)} — cited in {cited}\n"
-    return text
+        title = link(esc(source.title), source.url)
+        items.append(f"<li>{when}{title} — {site.label(N_('cited in'))} {cited}</li>")
+    out.add(tag("ul", "".join(items)))
+    return out
+
+
+# --------------------------------------------------------------------------- home page
+
+
+def status_chart(site: Site, page: str) -> str:
+    """Counts by status as a static bar chart (SVG, no script), each bar labelled and linked."""
+    counts = site.catalog.counts.by_status
+    most = max(counts.values(), default=0) or 1
+    row, label_width, bar_width = 30, 150, 260
+    parts = []
+    for i, status in enumerate(Status):
+        y = i * row
+        width = round(bar_width * counts[status] / most) if counts[status] else 0
+        name = site.label(STATUS_LABELS[status])
+        parts.append(
+            f'<g><text x="0" y="{y + 20}" class="claim-chart__label">{STATUS_ICONS[status]} {name}</text>'
+            f'<rect x="{label_width}" y="{y + 6}" width="{max(width, 2)}" height="18" '
+            f'class="claim-chart__bar claim-chart__bar--{status}"></rect>'
+            "</g>"
+        )
+    summary = "; ".join(f"{site.t(STATUS_LABELS[s])}: {counts[s]}" for s in Status)
+    height = row * len(Status)
+    title = esc(site.t("Claims by status (chart)"))
+    return (
+        f'<figure class="claim-chart"><svg role="img" aria-label="{title}: {esc(summary)}" '
+        f'viewBox="0 0 {label_width + bar_width + 60} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{title}</title>{''.join(parts)}</svg></figure>"
+    )
+
+
+def status_links(site: Site, page: str) -> str:
+    """Each status linked to its page, with its count: the chart's numbers as links."""
+    counts = site.catalog.counts.by_status
+    items = [f"<li>{link(badge(site, s), site.href(page, f'status/{s}.md'))} {counts[s]}</li>" for s in Status]
+    return tag("ul", "".join(items), class_="claim-status-links")
+
+
+def status_changes(site: Site) -> list[tuple[PartialDate, str, Status | None, Status, str | None]]:
+    """Every history entry that set or changed a status: (date, claim, before, after, note), newest first."""
+    changes = []
+    for cid, claim in site.claims.items():
+        before: Status | None = None
+        for entry in claim.history:
+            if entry.status is not before:
+                changes.append((entry.date, cid, before, entry.status, entry.note))
+            before = entry.status
+    return sorted(changes, key=lambda c: (c[0].sort_key(), c[1]), reverse=True)
 
 
 def render_home_summary(site: Site, latest: int = 10) -> str:
-    """Counts by status and the latest status decisions, appended to the hand-written home page."""
+    """Counts by status (a chart) and the latest status changes, appended to the hand-written home page."""
     page = "index.md"
     counts = site.catalog.counts
-    text = f"\n\n## The claims in numbers\n\n{counts.claims} claims; {md(counts.sources_line())}; "
-    text += f"{counts.entities} people and organisations.\n\n| Status | Claims |\n|---|---|\n"
-    for status in Status:
-        text += f"| [{badge(status)}]({rel(page, f'status/{status}.md')}) | {counts.by_status[status]} |\n"
-    recent = site.catalog.recently_changed
-    if recent:
-        text += "\n## Latest changes\n\n"
-        for cid in recent[:latest]:
-            entry = site.claims[cid].history[-1]
-            text += f"- {entry.date}: {claim_item(site, page, cid)[2:]}\n"
+    people = site.t.plural("{n} person or organisation", "{n} people and organisations", counts.entities)
+    line = f"{count_claims(site, counts.claims)}; {documents_line(site, counts.documents, counts.citations)}; {people}."
+    out = GeneratedPage({})
+    out.add(Heading(2, site.t("The claims in numbers"), "in-numbers"), tag("p", esc(line)), status_chart(site, page))
+    out.add(status_links(site, page))
+    changes = status_changes(site)[:latest]
+    if changes:
+        out.add(Heading(2, site.t("Latest status changes"), "latest-changes"))
+        items = []
+        for when, cid, before, after, note in changes:
+            title = link(site.content(site.claims[cid].title), site.href(page, site.claim_path(cid)))
+            change = f"{badge(site, before)} → {badge(site, after)}" if before else badge(site, after)
+            tail = f" — {site.content(note)}" if note else ""
+            items.append(f"<li>{site.date(when)}: {change} {title}{tail}</li>")
+        out.add(tag("ul", "".join(items), class_="claim-changes"))
     links = [
-        md_link("All claims", "claims/index.md"),
-        md_link("Timeline", "timeline.md"),
-        md_link("People and organisations", "entities/index.md"),
-        md_link("Tags", "tags/index.md"),
-        md_link("Sources", "sources/index.md"),
+        (N_("All claims"), "claims/index.md"),
+        (N_("Timeline"), "timeline.md"),
+        (N_("People and organisations"), "entities/index.md"),
+        (N_("Tags"), "tags/index.md"),
+        (N_("Sources"), "sources/index.md"),
     ]
+    shown = [link(site.label(label), site.href(page, target)) for label, target in links]
     if site.options.pdf_path:
-        links.append(md_link("PDF edition", site.options.pdf_path))
+        shown.append(link(site.label(N_("PDF edition")), site.href(page, site.options.pdf_path)))
     if site.options.offline_zip_path:
-        links.append(md_link("Offline copy (zip)", site.options.offline_zip_path))
-    return text + "\n" + " · ".join(links) + "\n"
+        shown.append(link(site.label(N_("Offline copy (zip)")), site.href(page, site.options.offline_zip_path)))
+    out.add(tag("p", " · ".join(shown)))
+    return "\n\n" + out.body_markdown()
 
 
-def download_line(page: str, pdf_path: str) -> str:
-    """The PDF download link appended to every page of a site built with the PDF edition."""
-    return f"\n\n{md_link('Download the PDF edition', rel(page, pdf_path))}{{ .claimsite-download }}\n"
+def download_html(site: Site, page: str) -> str:
+    """The PDF download link shown on every page of a site built with the PDF edition."""
+    assert site.options.pdf_path is not None
+    target = site.href(page, site.options.pdf_path)
+    return tag("p", link(site.label(N_("Download the PDF edition")), target), class_="claimsite-download")
 
 
 def render_redirects(site: Site) -> dict[str, str]:
     """Site-relative HTML files that send a claim's former addresses to its current page."""
     pages: dict[str, str] = {}
+    lang = esc(site.t.language)
     for cid, claim in site.claims.items():
         for old in claim.renamed_from:
             if site.options.use_directory_urls:
                 path, target = f"claims/{old}/index.html", f"../{cid}/"
             else:
                 path, target = f"claims/{old}.html", f"{cid}.html"
-            title = attr(claim.title)
+            moved = esc(site.t("Moved: {title}", title=claim.title))
+            body = compose(
+                esc, site.t("This claim moved to {link}."), link=f'<a href="{target}">{attr(claim.title)}</a>'
+            )
             pages[path] = (
-                '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                f"<title>Moved: {title}</title>\n"
+                f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+                f"<title>{moved}</title>\n"
                 f'<meta http-equiv="refresh" content="0; url={target}">\n'
                 f'<link rel="canonical" href="{target}">\n<meta name="robots" content="noindex">\n'
-                f'</head>\n<body>\n<p>This claim moved to <a href="{target}">{title}</a>.</p>\n</body>\n</html>\n'
+                f"</head>\n<body>\n<p>{body}</p>\n</body>\n</html>\n"
             )
     return pages
 
 
-def render_site(site: Site) -> dict[str, str]:
+def render_site(site: Site) -> dict[str, GeneratedPage]:
     """Every generated page, keyed by docs-relative path, in a stable order."""
-    pages: dict[str, str] = {}
-    renderers: list[tuple[str, Callable[[], str]]] = [
+    pages: dict[str, GeneratedPage] = {}
+    renderers: list[tuple[str, Callable[[], GeneratedPage]]] = [
         ("claims/index.md", lambda: render_claims_index(site)),
         ("status/index.md", lambda: render_status_index(site)),
         ("entities/index.md", lambda: render_entities_index(site)),
@@ -506,8 +762,8 @@ def render_site(site: Site) -> dict[str, str]:
         pages[f"status/{status}.md"] = render_status_page(site, status, ids)
     for eid in site.entities:
         pages[f"entities/{eid}.md"] = render_entity(site, eid)
-    for tag in site.catalog.by_tag:
-        pages[f"tags/{tag}.md"] = render_tag(site, tag)
+    for name in site.catalog.by_tag:
+        pages[f"tags/{name}.md"] = render_tag(site, name)
     for key, path in site.publisher_pages.items():
         pages[path] = render_publisher(site, key)
     for cid in site.claims:
@@ -515,22 +771,11 @@ def render_site(site: Site) -> dict[str, str]:
     return pages
 
 
+# --------------------------------------------------------------------------- hand-written pages' markers
+# These parts go into hand-written Markdown pages, so they are Markdown (escaped with `text.md`).
+
 RULES_MARKER = "<!-- claimsite:rules -->"
 """Where the methodology page lists the rules the checker enforces (replaced at build time)."""
-
-
-def render_rule_list(rules: RuleConfig) -> str:
-    """Every rule of the registry as a table: id, what it looks at, severity here, the rule."""
-    rows = ["| Rule | Checks | Severity | What it enforces |", "|---|---|---|---|"]
-    for rule in RULES.values():
-        severity = rules.severity(rule)
-        shown = "off in this project" if severity is None else str(severity)
-        if severity is not None and severity is not rule.severity:
-            shown += f" (default: {rule.severity})"
-        rows.append(f"| `{rule.id}` | {SCOPE_LABELS[rule.scope]} | {shown} | {md(rule.doc)} |")
-    return "\n".join(rows) + "\n"
-
-
 CORRECTIONS_MARKER = "<!-- claimsite:corrections -->"
 """Where a page lists the corrections log: history entries marked `correction: true`."""
 CONTACT_MARKER = "<!-- claimsite:contact -->"
@@ -539,50 +784,71 @@ TAGS_MARKER = "<!-- claimsite:tags -->"
 """Where a page lists the tag vocabulary (`tags.yaml`)."""
 
 
+def _table(t: Messages, headings: Iterable[str], rows: Iterable[str]) -> str:
+    names = [md(t(h)) for h in headings]
+    return "\n".join([f"| {' | '.join(names)} |", "|" + "---|" * len(names), *rows]) + "\n"
+
+
+def render_rule_list(rules: RuleConfig, t: Messages) -> str:
+    """Every rule of the registry as a table: id, what it looks at, severity here, the rule."""
+    rows = []
+    for rule in RULES.values():
+        severity = rules.severity(rule)
+        shown = t("off in this project") if severity is None else str(severity)
+        if severity is not None and severity is not rule.severity:
+            shown += " " + t("(default: {severity})", severity=str(rule.severity))
+        rows.append(f"| `{rule.id}` | {md(t(SCOPE_LABELS[rule.scope]))} | {md(shown)} | {md(rule.doc)} |")
+    return _table(t, (N_("Rule"), N_("Checks"), N_("Severity"), N_("What it enforces")), rows)
+
+
 def render_corrections(site: Site, page: str) -> str:
     """Every history entry marked as a correction, newest first, with its claim and note."""
+    t = site.t
     entries = [(entry, cid) for cid, claim in site.claims.items() for entry in claim.history if entry.correction]
     if not entries:
-        return "No corrections have been published yet.\n"
-    rows = ["| Date | Claim | What was corrected |", "|---|---|---|"]
+        return md(t("No corrections have been published yet.")) + "\n"
+    rows = []
     for entry, cid in sorted(entries, key=lambda e: (e[0].date.sort_key(), e[1]), reverse=True):
-        link = md_link(site.claims[cid].title, rel(page, site.claim_path(cid)))
-        rows.append(f"| {entry.date} | {link} | {md(entry.note or '')} |")
-    return "\n".join(rows) + "\n"
+        target = md_link(site.claims[cid].title, "/".join([".."] * page.count("/") + [site.claim_path(cid)]))
+        rows.append(f"| {md(t.date(entry.date))} | {target} | {md(entry.note or '')} |")
+    return _table(t, (N_("Date"), N_("Claim"), N_("What was corrected")), rows)
 
 
-def render_contact(options: RenderOptions) -> str:
+def render_contact(options: RenderOptions, t: Messages) -> str:
     """The private channel for reporting errors, or an honest statement that none is configured."""
     if options.contact_email:
-        address = attr(options.contact_email)
-        return (
-            f'Write to <a href="mailto:{address}">{md(options.contact_email)}</a>. Reports sent there are not '
-            "published, and the name of the person who reports an error is never published without consent.\n"
+        address = f'<a href="mailto:{attr(options.contact_email)}">{md(options.contact_email)}</a>'
+        message = t(
+            "Write to {address}. Reports sent there are not published, and the name of the person who "
+            "reports an error is never published without consent."
         )
-    return (
-        "**This site has no private address for error reports yet** (the `contact_email` option in "
-        "`mkdocs.yml` is not set). Until it has one, the only channel is a public GitHub issue or pull request, "
-        "which shows the reporter's account name.\n"
+        return compose(md, message, address=address) + "\n"
+    message = t(
+        "{none} (the {option} option in {file} is not set). Until it has one, the only channel is a "
+        "public GitHub issue or pull request, which shows the reporter's account name."
     )
+    none = "**" + md(t("This site has no private address for error reports yet")) + "**"
+    return compose(md, message, none=none, option="`contact_email`", file="`mkdocs.yml`") + "\n"
 
 
-def render_tag_vocabulary(tags: dict[str, str]) -> str:
+def render_tag_vocabulary(tags: dict[str, str], t: Messages) -> str:
     """The tag vocabulary as a table, or a sentence saying the project has none."""
     if not tags:
-        return "This project defines no tag vocabulary (`tags.yaml` in the claims folder); any tag is accepted.\n"
-    rows = ["| Tag | What it covers |", "|---|---|"]
-    rows += [f"| `{tag}` | {md(definition)} |" for tag, definition in sorted(tags.items())]
-    return "\n".join(rows) + "\n"
+        message = t("This project defines no tag vocabulary ({file} in the claims folder); any tag is accepted.")
+        return compose(md, message, file="`tags.yaml`") + "\n"
+    rows = [f"| `{name}` | {md(definition)} |" for name, definition in sorted(tags.items())]
+    return _table(t, (N_("Tag"), N_("What it covers")), rows)
 
 
 def fill_markers(markdown: str, page: str, site: Site | None, rules: RuleConfig, options: RenderOptions) -> str:
     """A hand-written page with its generated parts filled in (rules, tags, corrections, contact)."""
+    t = site.t if site is not None else messages(options.language)
     if RULES_MARKER in markdown:
-        markdown = markdown.replace(RULES_MARKER, render_rule_list(rules))
+        markdown = markdown.replace(RULES_MARKER, render_rule_list(rules, t))
     if CONTACT_MARKER in markdown:
-        markdown = markdown.replace(CONTACT_MARKER, render_contact(options))
+        markdown = markdown.replace(CONTACT_MARKER, render_contact(options, t))
     if site is not None and TAGS_MARKER in markdown:
-        markdown = markdown.replace(TAGS_MARKER, render_tag_vocabulary(site.catalog.project.tags))
+        markdown = markdown.replace(TAGS_MARKER, render_tag_vocabulary(site.catalog.project.tags, t))
     if site is not None and CORRECTIONS_MARKER in markdown:
         markdown = markdown.replace(CORRECTIONS_MARKER, render_corrections(site, page))
     return markdown

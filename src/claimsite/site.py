@@ -160,8 +160,8 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
         if name.endswith(".md") and isinstance(content, bytes) and b"<!-- claimsite:" in content:
             page = name.removeprefix("docs/")
             files[name] = fill_markers(content.decode("utf-8"), page, plugin.site, plugin.rule_config, options)
-    for page, content in plugin.pages.items():
-        files[f"docs/{page}"] = content
+    for page, generated in plugin.pages.items():
+        files[f"docs/{page}"] = generated.markdown()
     files[f"docs/{CSS_PATH}"] = plugin.css()
     files["mkdocs.yml"] = _standalone_config(Path(config_file))
     return write_tree(out, files)
