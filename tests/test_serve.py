@@ -80,3 +80,26 @@ def test_a_broken_claim_is_reported_and_the_server_keeps_serving(server: tuple[s
     claim = project / "claims" / "voice-attribution.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("The voice on", "Revised voice on"), encoding="utf-8")
     wait_for(lambda: "Revised voice on" in fetch(url + "claims/voice-attribution/"))
+
+
+def test_a_rebuild_marks_only_the_pages_an_edit_changed(project_dir: Path) -> None:
+    """Under serve, unchanged files are not re-read and unchanged pages are not rebuilt (dirty builds)."""
+    from claimsite.site import load_site_config, plugin_of
+
+    config = load_site_config(project_dir / "mkdocs.yml")
+    plugin = plugin_of(config)
+    plugin.on_startup(command="serve", dirty=True)
+    plugin.on_config(config)
+    plugin.on_pre_build(config=config)
+    assert plugin.modified == set(plugin.pages)
+    first = dict(plugin.pages)
+    plugin.on_pre_build(config=config)
+    assert plugin.modified == set()
+    claim_pages = [path for path in first if path.startswith("claims/") and path != "claims/index.md"]
+    assert all(plugin.pages[path] is first[path] for path in claim_pages)  # reused, not rendered again
+    claim = project_dir / "claims" / "hostile-text.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("*not bold*", "*renamed*"), encoding="utf-8")
+    plugin.on_pre_build(config=config)
+    assert "claims/hostile-text.md" in plugin.modified and "claims/index.md" in plugin.modified
+    assert "claims/leaked-order.md" not in plugin.modified  # not linked to the edited claim
+    assert plugin.pages["claims/leaked-order.md"] is first["claims/leaked-order.md"]

@@ -194,6 +194,16 @@ class Catalog:
                 found[related.claim].append((cid, related.relation))
         return found
 
+    def neighbours(self, cid: str) -> set[str]:
+        """Claims whose pages show this claim's title or status (related, backlinks, supersession)."""
+        claim = self.claims.get(cid)
+        found = {other for other, _ in self.backlinks.get(cid, [])}
+        found.update(c for c, other in self.claims.items() if other.superseded_by == cid)
+        if claim is not None:
+            found.update(r.claim for r in claim.related)
+            found.update([claim.superseded_by] if claim.superseded_by else [])
+        return found
+
     def related(self, cid: str) -> list[RelatedLink]:
         """Links from this claim and to it, as its page shows them; claims that did not load are left out."""
         links = [RelatedLink(r.claim, RELATION_LABELS[r.relation], r.note) for r in self.claims[cid].related]

@@ -30,7 +30,7 @@ from claimsite.catalog import Catalog
 from claimsite.i18n import messages
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.progress import Progress
-from claimsite.project import Project, load_project
+from claimsite.project import FileCache, Project, load_project
 from claimsite.render import (
     RenderOptions,
     Site,
@@ -39,6 +39,7 @@ from claimsite.render import (
     render_home_summary,
     render_redirects,
     render_site,
+    unchanged_claim_pages,
 )
 from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError
 
@@ -83,15 +84,21 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.pages_total = 0
         self.pages_done = 0
         self.serving = False
+        self.dirty = False
         self.site: Site | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.permalink: Permalink | None = None
+        self.file_cache = FileCache()
+        """Under `serve`: files checked by an earlier rebuild, reused while unchanged."""
+        self.modified: set[str] = set()
+        """Generated pages that differ from the previous build's (all of them on the first build)."""
         self.rule_config: RuleConfig = DEFAULT_RULES
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -123,7 +130,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         claims_dir = self.claims_path(config)
         project, self.preloaded = self.preloaded, None
         if project is None:
-            project = load_project([claims_dir], rules=self.rule_config)
+            cache = self.file_cache if self.serving else None
+            project = load_project([claims_dir], rules=self.rule_config, cache=cache)
         errors = project.errors()
         if errors:
             self._report(project)
@@ -137,9 +145,18 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                     file=sys.stderr,
                     flush=True,
                 )
+                self.modified = set()
                 return
+        old_site, old_pages = self.site, self.pages
         self.site = Site(Catalog(project), self.render_options(config))
-        self.pages = render_site(self.site)
+        reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
+        self.pages = render_site(self.site, reuse)
+        self.modified = {
+            path
+            for path, page in self.pages.items()
+            if (old := old_pages.get(path)) is None
+            or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
+        }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
 
     def render_options(self, config: MkDocsConfig) -> RenderOptions:
@@ -174,13 +191,17 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         for path, generated in self.pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"claimsite: docs/{path} would hide a generated page; rename or remove it")
-            file = File.generated(config, path, content=generated.markdown())
+            file = GeneratedFile.generated(config, path, content="")
+            assert isinstance(file, GeneratedFile)
+            file.page_source, file.modified = generated, path in self.modified
             if path.startswith("claims/") and path != "claims/index.md":
                 # Claim pages stay out of the navigation: with Material every page renders the whole
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
         files.append(File.generated(config, CSS_PATH, content=self.css()))
+        if self.dirty:
+            self._expire_pages_with_generated_parts(files)
         self.pages_done, self.pages_total = 0, len(files.documentation_pages())
         if self.site is not None:
             for path, html in render_redirects(self.site).items():
@@ -202,6 +223,15 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.site is None or not self.config.pdf_path or files.get_file_from_path(self.config.pdf_path) is None:
             return ""
         return download_html(self.site, page.file.src_uri)
+
+    def _expire_pages_with_generated_parts(self, files: Files) -> None:
+        """Dirty rebuilds go by modification time; the home page and the hand-written pages with
+        generated parts (markers) depend on the claims, so their old output is removed to rebuild them."""
+        for file in files.documentation_pages():
+            if file.generated_by is not None or not os.path.exists(file.abs_dest_path):
+                continue
+            if file.src_uri == "index.md" or "<!-- claimsite:" in file.content_string:
+                os.remove(file.abs_dest_path)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if isinstance(page, GeneratedHtmlPage):
@@ -243,3 +273,23 @@ class GeneratedHtmlPage(Page):
         self.toc = get_toc(self.generated.toc())  # type: ignore[arg-type]
         self.present_anchor_ids = self.generated.anchors()
         self.links_to_anchors = {}
+
+
+class GeneratedFile(File):
+    """A generated page's file: its Markdown is written only when something reads it (the plugin's own
+    pages never need it), and it counts as modified only when the page changed, so that `serve`'s dirty
+    rebuilds skip the pages an edit did not touch."""
+
+    page_source: GeneratedPage
+    modified: bool = True
+
+    @property  # type: ignore[override]
+    def content_string(self) -> str:
+        return self.page_source.markdown()
+
+    @property  # type: ignore[override]
+    def content_bytes(self) -> bytes:
+        return self.page_source.markdown().encode("utf-8")
+
+    def is_modified(self) -> bool:
+        return self.modified

@@ -745,8 +745,10 @@ def render_redirects(site: Site) -> dict[str, str]:
     return pages
 
 
-def render_site(site: Site) -> dict[str, GeneratedPage]:
-    """Every generated page, keyed by docs-relative path, in a stable order."""
+def render_site(site: Site, reuse: dict[str, GeneratedPage] | None = None) -> dict[str, GeneratedPage]:
+    """Every generated page, keyed by docs-relative path, in a stable order; claim pages found in `reuse`
+    (the caller vouches that nothing they show changed) are taken from it instead of rendered again."""
+    reuse = reuse or {}
     pages: dict[str, GeneratedPage] = {}
     renderers: list[tuple[str, Callable[[], GeneratedPage]]] = [
         ("claims/index.md", lambda: render_claims_index(site)),
@@ -767,8 +769,27 @@ def render_site(site: Site) -> dict[str, GeneratedPage]:
     for key, path in site.publisher_pages.items():
         pages[path] = render_publisher(site, key)
     for cid in site.claims:
-        pages[site.claim_path(cid)] = render_claim(site, cid)
+        path = site.claim_path(cid)
+        pages[path] = reuse.get(path) or render_claim(site, cid)
     return pages
+
+
+def unchanged_claim_pages(old: Site, new: Site, pages: dict[str, GeneratedPage]) -> dict[str, GeneratedPage]:
+    """The claim pages of `old` that `new` would render the same: the claim record is the same object
+    (a file cache hands back unchanged records) and so are its neighbours, entities and options."""
+    if (
+        old.options != new.options
+        or any(old.entities.get(eid) is not entity for eid, entity in new.entities.items())
+        or old.entities.keys() != new.entities.keys()
+    ):
+        return {}
+    changed = {cid for cid in old.claims.keys() | new.claims.keys() if old.claims.get(cid) is not new.claims.get(cid)}
+    stale = set(changed)
+    for cid in changed:
+        stale |= old.catalog.neighbours(cid) | new.catalog.neighbours(cid)
+    return {
+        path: page for cid in new.claims.keys() - stale if (page := pages.get(path := new.claim_path(cid))) is not None
+    }
 
 
 # --------------------------------------------------------------------------- hand-written pages' markers

@@ -132,8 +132,20 @@ def serve(config_file: Path, claims: Path | None, dev_addr: str) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve  # loads the HTTP server: only when serving
 
     source_datetime()  # as in build_site: MkDocs would fail on a bad SOURCE_DATE_EPOCH with a traceback
-    with claims_override(claims):
-        mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True)
+    # Dirty rebuilds: MkDocs rewrites only the pages whose files are modified, and the plugin marks only
+    # the generated pages an edit changed. MkDocs warns about every dirty build, which under `strict`
+    # would fail it; that one warning is dropped, every other still counts.
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(_not_the_dirty_build_warning)
+    try:
+        with claims_override(claims):
+            mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, livereload=True, build_type="dirty")
+    finally:
+        build_log.removeFilter(_not_the_dirty_build_warning)
+
+
+def _not_the_dirty_build_warning(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
 def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
