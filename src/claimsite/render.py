@@ -238,15 +238,24 @@ def index_page(site: Site, title: str) -> GeneratedPage:
 
 
 def evidence_line(site: Site, evidence: Evidence) -> str:
-    """'6 supporting sources from 2 independent origins: bypol-recording (4), x (2).'"""
+    """'6 supporting sources from 2 independent origins: bypol-recording (4), x (2).', and what
+    contradicts the claim when anything does."""
     t = site.t
     count = evidence.supporting_sources
-    if not count:
-        return t("No supporting source.")
-    sources = t.plural("{n} supporting source", "{n} supporting sources", count)
-    origins = t.plural("from {n} origin", "from {n} independent origins", len(evidence.supporting))
-    listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in evidence.supporting)
-    return t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
+    if count:
+        sources = t.plural("{n} supporting source", "{n} supporting sources", count)
+        origins = t.plural("from {n} origin", "from {n} independent origins", len(evidence.supporting))
+        listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in evidence.supporting)
+        line = t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
+    else:
+        line = t("No supporting source.")
+    if evidence.contradicting:
+        against = sum(len(group.source_ids) for group in evidence.contradicting)
+        sources = t.plural("{n} contradicting source", "{n} contradicting sources", against)
+        origins = t.plural("from {n} origin", "from {n} independent origins", len(evidence.contradicting))
+        listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in evidence.contradicting)
+        line += " " + t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
+    return line
 
 
 def verdict_card(site: Site, page: str, claim: Claim, cid: str) -> str:
