@@ -104,6 +104,13 @@ class Catalog:
         self.claims: dict[str, Claim] = {cid: loaded.data for cid, loaded in self.loaded.items()}
         self.entities: dict[str, Entity] = {eid: project.entities[eid].data for eid in sorted(project.entities)}
 
+    def warm(self) -> None:
+        """Compute every lookup now (before forking workers that would otherwise each compute them)."""
+        for name in ("by_status", "by_title", "by_year", "by_entity", "entity_roles", "by_tag", "backlinks"):
+            getattr(self, name)
+        for name in ("links", "evidence", "documents", "publishers", "counts", "recently_changed"):
+            getattr(self, name)
+
     # ----------------------------------------------------------------------- claims
 
     @cached_property

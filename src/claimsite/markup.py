@@ -142,16 +142,29 @@ class GeneratedPage:
                 parts.append(block)
         return "\n\n".join(parts) + "\n"
 
-    def html(self, permalink: Permalink | None) -> str:
+    def html(self, permalink: Permalink | None, *, searchable: bool = False) -> str:
         """The page body as Markdown converts `markdown()`: a heading is followed by one newline, a block
-        by a blank line (so each block must be one element), headings carry their permalinks."""
+        by a blank line (so each block must be one element), headings carry their permalinks.
+
+        `searchable` leaves out the sections a search index skips (from a `search_exclude` heading to the
+        next heading): what the index reads is then smaller, and it gives the same entries."""
         out = []
+        skipping = False
         for block in self.blocks:
+            if isinstance(block, Heading):
+                skipping = searchable and block.search_exclude
+            if skipping:
+                continue
             if isinstance(block, Heading):
                 out.append(_heading_html(block, permalink) + "\n")
             else:
                 out.append(block + "\n\n")
         return "".join(out).rstrip("\n")
+
+    def ends_searchable(self) -> bool:
+        """Whether the last section is one a search index reads."""
+        headings = [block for block in self.blocks if isinstance(block, Heading)]
+        return not headings or not headings[-1].search_exclude
 
     def toc(self) -> list[dict[str, Any]]:
         """Toc tokens as the `toc` extension gives them (`mkdocs.structure.toc.get_toc` reads these)."""

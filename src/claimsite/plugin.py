@@ -19,7 +19,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -243,12 +243,30 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         download = self._download(page, files)
         return markdown + (f"\n\n{download}\n" if download else "")
 
-    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+    @event_priority(100)  # before Material's search plugin reads the page
+    def _page_context_first(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         public = self.config.permalink_directory_urls
         if public is not None and public != config.use_directory_urls and config.site_url and self.site:
             # The offline copy uses .html addresses; its canonical links name the public pages.
             page.canonical_url = config.site_url + self.site.options.page_url(page.file.src_uri, public=True)
+        if isinstance(page, GeneratedHtmlPage) and page.content is not None:
+            # The search index skips excluded sections (sources, history): hand it the page without them,
+            # which halves what its HTML parser reads; the entries are the same (tests/test_site.py).
+            page.full_content = page.content
+            searchable = page.generated.html(self.permalink, searchable=True)
+            if page.extra_html and page.generated.ends_searchable():
+                searchable += f"\n\n{page.extra_html}"
+            page.content = searchable
         return context
+
+    @event_priority(-100)  # after every other plugin: the page gets its whole content back
+    def _page_context_last(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        if isinstance(page, GeneratedHtmlPage) and page.full_content is not None:
+            page.content, page.full_content = page.full_content, None
+            context["page"] = page
+        return context
+
+    on_page_context = CombinedEvent(_page_context_first, _page_context_last)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
@@ -263,6 +281,7 @@ class GeneratedHtmlPage(Page):
     generated: GeneratedPage
     permalink: Permalink | None
     extra_html: str
+    full_content: str | None = None
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown, self.meta = "", dict(self.generated.meta)

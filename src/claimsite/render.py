@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -777,10 +780,42 @@ def render_site(site: Site, reuse: dict[str, GeneratedPage] | None = None) -> di
         pages[f"tags/{name}.md"] = render_tag(site, name)
     for key, path in site.publisher_pages.items():
         pages[path] = render_publisher(site, key)
+    todo = [cid for cid in site.claims if site.claim_path(cid) not in reuse]
+    rendered = dict(_render_claims(site, todo))
     for cid in site.claims:
         path = site.claim_path(cid)
-        pages[path] = reuse.get(path) or render_claim(site, cid)
+        pages[path] = reuse.get(path) or rendered[cid]
     return pages
+
+
+PARALLEL_RENDER_FROM = 2000
+"""Render claim pages in worker processes from this many on (below, starting workers costs more)."""
+
+_FORKED_SITE: Site | None = None
+"""The site a forked worker renders from (inherited, never pickled)."""
+
+
+def _render_chunk(ids: list[str]) -> list[tuple[str, GeneratedPage]]:
+    assert _FORKED_SITE is not None
+    return [(cid, render_claim(_FORKED_SITE, cid)) for cid in ids]
+
+
+def _render_claims(site: Site, ids: list[str]) -> Iterable[tuple[str, GeneratedPage]]:
+    """Claim pages, on every core when there are many and the platform can fork (the catalog's lookups
+    are computed first, so the workers inherit them instead of each computing them again)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(ids) < PARALLEL_RENDER_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [(cid, render_claim(site, cid)) for cid in ids]
+    global _FORKED_SITE
+    site.catalog.warm()
+    _ = site.t, site.publisher_pages
+    chunks = [ids[i : i + 250] for i in range(0, len(ids), 250)]
+    _FORKED_SITE = site
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [item for chunk in pool.map(_render_chunk, chunks) for item in chunk]
+    finally:
+        _FORKED_SITE = None
 
 
 def unchanged_claim_pages(old: Site, new: Site, pages: dict[str, GeneratedPage]) -> dict[str, GeneratedPage]:
