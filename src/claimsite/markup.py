@@ -36,12 +36,15 @@ def tag(name: str, content: str = "", /, **attrs: str | bool | None) -> str:
 def attributes(attrs: dict[str, str | bool | None]) -> str:
     out = []
     for key, value in attrs.items():
-        name = key.rstrip("_").replace("_", "-")
+        name = _ATTRIBUTE_NAMES.get(key) or key.rstrip("_").replace("_", "-")
         if value is True:
             out.append(f" {name}")
         elif value is not None and value is not False:
             out.append(f' {name}="{esc(value)}"')
     return "".join(out)
+
+
+_ATTRIBUTE_NAMES = {"class_": "class", "id": "id", "href": "href", "lang": "lang"}
 
 
 def link(label_html: str, href: str, **attrs: str | bool | None) -> str:

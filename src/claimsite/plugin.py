@@ -97,8 +97,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # MkDocs keeps plugin instances across configs in one process: a new build or server starts clean.
         self.serving = command == "serve"
         self.dirty = dirty
+        self.site, self.pages, self.modified, self.file_cache = None, {}, set(), FileCache()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:

@@ -22,6 +22,7 @@ from claimsite.evidence import Evidence
 from claimsite.i18n import N_, Messages, messages
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.project import no_cyclic_gc
 from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
 from claimsite.text import attr, description, md, md_link, slug
 from claimsite.text import attr as esc
@@ -760,7 +761,11 @@ def render_redirects(site: Site) -> dict[str, str]:
 def render_site(site: Site, reuse: dict[str, GeneratedPage] | None = None) -> dict[str, GeneratedPage]:
     """Every generated page, keyed by docs-relative path, in a stable order; claim pages found in `reuse`
     (the caller vouches that nothing they show changed) are taken from it instead of rendered again."""
-    reuse = reuse or {}
+    with no_cyclic_gc():  # millions of short strings, no cycles: the collector's passes cost 15%
+        return _render_site(site, reuse or {})
+
+
+def _render_site(site: Site, reuse: dict[str, GeneratedPage]) -> dict[str, GeneratedPage]:
     pages: dict[str, GeneratedPage] = {}
     renderers: list[tuple[str, Callable[[], GeneratedPage]]] = [
         ("claims/index.md", lambda: render_claims_index(site)),
