@@ -5,7 +5,10 @@ Every output takes its words from here: the site, the PDF, the data exports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+
+from claimsite.i18n import N_
 
 
 class Status(StrEnum):
@@ -20,24 +23,29 @@ class Status(StrEnum):
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.ALLEGED: "Alleged",
-    Status.CORROBORATED: "Corroborated",
-    Status.CONFIRMED: "Confirmed",
-    Status.DISPUTED: "Disputed",
-    Status.MISLEADING: "Misleading",
-    Status.FALSE: "False",
+    Status.ALLEGED: N_("Alleged"),
+    Status.CORROBORATED: N_("Corroborated"),
+    Status.CONFIRMED: N_("Confirmed"),
+    Status.DISPUTED: N_("Disputed"),
+    Status.MISLEADING: N_("Misleading"),
+    Status.FALSE: N_("False"),
 }
 
 STATUS_DEFINITIONS: dict[Status, str] = {
-    Status.ALLEGED: "Asserted by a named source; not independently corroborated. The default for new claims.",
-    Status.CORROBORATED: "Supported by two or more sources of independent origin, or partly by "
-    "primary material; not conclusive.",
-    Status.CONFIRMED: "Established by primary evidence, official acknowledgement, a court or "
-    "official finding, or several independent sources with no credible contradiction.",
-    Status.DISPUTED: "Credible, independently sourced accounts materially conflict. A denial by "
-    "the accused party alone is a response, not a dispute.",
-    Status.MISLEADING: "The facts are real but the framing or numbers mislead.",
-    Status.FALSE: "Shown to be false; the disproof and its sources are given.",
+    Status.ALLEGED: N_("Asserted by a named source; not independently corroborated. The default for new claims."),
+    Status.CORROBORATED: N_(
+        "Supported by two or more sources of independent origin, or partly by primary material; not conclusive."
+    ),
+    Status.CONFIRMED: N_(
+        "Established by primary evidence, official acknowledgement, a court or "
+        "official finding, or several independent sources with no credible contradiction."
+    ),
+    Status.DISPUTED: N_(
+        "Credible, independently sourced accounts materially conflict. A denial by "
+        "the accused party alone is a response, not a dispute."
+    ),
+    Status.MISLEADING: N_("The facts are real but the framing or numbers mislead."),
+    Status.FALSE: N_("Shown to be false; the disproof and its sources are given."),
 }
 
 
@@ -131,68 +139,68 @@ class MediaType(StrEnum):
 
 
 MEDIA_TYPE_LABELS: dict[MediaType, str] = {
-    MediaType.INDEPENDENT_MEDIA: "independent media",
-    MediaType.STATE_MEDIA: "state media",
-    MediaType.PUBLIC_MEDIA: "publicly funded media",
-    MediaType.AGGREGATOR: "aggregator",
-    MediaType.NGO: "NGO",
-    MediaType.GOVERNMENT_BODY: "government body",
-    MediaType.INTERNATIONAL_ORGANISATION: "international organisation",
-    MediaType.POLITICAL_ORGANISATION: "political organisation",
-    MediaType.COMPANY: "company",
-    MediaType.OTHER: "other",
+    MediaType.INDEPENDENT_MEDIA: N_("independent media"),
+    MediaType.STATE_MEDIA: N_("state media"),
+    MediaType.PUBLIC_MEDIA: N_("publicly funded media"),
+    MediaType.AGGREGATOR: N_("aggregator"),
+    MediaType.NGO: N_("NGO"),
+    MediaType.GOVERNMENT_BODY: N_("government body"),
+    MediaType.INTERNATIONAL_ORGANISATION: N_("international organisation"),
+    MediaType.POLITICAL_ORGANISATION: N_("political organisation"),
+    MediaType.COMPANY: N_("company"),
+    MediaType.OTHER: N_("other"),
 }
 
 FLAG_LABELS: dict[Flag, str] = {
-    Flag.UNDER_REVIEW: "Under review",
-    Flag.SUPERSEDED: "Superseded",
-    Flag.RETRACTED: "Retracted",
+    Flag.UNDER_REVIEW: N_("Under review"),
+    Flag.SUPERSEDED: N_("Superseded"),
+    Flag.RETRACTED: N_("Retracted"),
 }
 
 RELATION_LABELS: dict[ClaimRelation, str] = {
-    ClaimRelation.DEPENDS_ON: "Depends on",
-    ClaimRelation.SUPPORTS: "Supports",
-    ClaimRelation.CONTRADICTS: "Contradicts",
-    ClaimRelation.CONTEXT: "Context for",
-    ClaimRelation.SAME_EVENT: "Same event as",
-    ClaimRelation.PART_OF: "Part of",
+    ClaimRelation.DEPENDS_ON: N_("Depends on"),
+    ClaimRelation.SUPPORTS: N_("Supports"),
+    ClaimRelation.CONTRADICTS: N_("Contradicts"),
+    ClaimRelation.CONTEXT: N_("Context for"),
+    ClaimRelation.SAME_EVENT: N_("Same event as"),
+    ClaimRelation.PART_OF: N_("Part of"),
 }
 """How a `related` link reads on the page of the claim that lists it."""
 
 INVERSE_LABELS: dict[ClaimRelation, str] = {
-    ClaimRelation.DEPENDS_ON: "Is a premise of",
-    ClaimRelation.SUPPORTS: "Supported by",
-    ClaimRelation.CONTRADICTS: "Contradicted by",
-    ClaimRelation.CONTEXT: "Has context in",
-    ClaimRelation.SAME_EVENT: "Same event as",
-    ClaimRelation.PART_OF: "Includes",
+    ClaimRelation.DEPENDS_ON: N_("Is a premise of"),
+    ClaimRelation.SUPPORTS: N_("Supported by"),
+    ClaimRelation.CONTRADICTS: N_("Contradicted by"),
+    ClaimRelation.CONTEXT: N_("Has context in"),
+    ClaimRelation.SAME_EVENT: N_("Same event as"),
+    ClaimRelation.PART_OF: N_("Includes"),
 }
 """How a `related` link reads on the page of the claim it points to."""
 
 SOURCE_RELATION_LABELS: dict[SourceRelation, str] = {
-    SourceRelation.SUPPORTS: "supports",
-    SourceRelation.CONTRADICTS: "contradicts",
-    SourceRelation.CONTEXT: "context",
-    SourceRelation.RESPONSE: "response",
+    SourceRelation.SUPPORTS: N_("supports"),
+    SourceRelation.CONTRADICTS: N_("contradicts"),
+    SourceRelation.CONTEXT: N_("context"),
+    SourceRelation.RESPONSE: N_("response"),
 }
 
 KIND_LABELS: dict[SourceKind, str] = {
-    SourceKind.NEWS: "news",
-    SourceKind.NGO_REPORT: "NGO report",
-    SourceKind.OFFICIAL_STATEMENT: "official statement",
-    SourceKind.COURT_RECORD: "court record",
-    SourceKind.LEAKED_MEDIA: "leaked media",
-    SourceKind.SOCIAL_MEDIA: "social media",
-    SourceKind.DATASET: "dataset",
-    SourceKind.ANALYSIS: "analysis",
-    SourceKind.INTERVIEW: "interview",
+    SourceKind.NEWS: N_("news"),
+    SourceKind.NGO_REPORT: N_("NGO report"),
+    SourceKind.OFFICIAL_STATEMENT: N_("official statement"),
+    SourceKind.COURT_RECORD: N_("court record"),
+    SourceKind.LEAKED_MEDIA: N_("leaked media"),
+    SourceKind.SOCIAL_MEDIA: N_("social media"),
+    SourceKind.DATASET: N_("dataset"),
+    SourceKind.ANALYSIS: N_("analysis"),
+    SourceKind.INTERVIEW: N_("interview"),
 }
 
 LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English", "be": "Belarusian", "ru": "Russian", "uk": "Ukrainian", "pl": "Polish",
-    "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "de": "German", "fr": "French",
-    "cs": "Czech", "sk": "Slovak", "it": "Italian", "es": "Spanish", "sv": "Swedish",
-    "nl": "Dutch", "ka": "Georgian",
+    "en": N_("English"), "be": N_("Belarusian"), "ru": N_("Russian"), "uk": N_("Ukrainian"),
+    "pl": N_("Polish"), "lt": N_("Lithuanian"), "lv": N_("Latvian"), "et": N_("Estonian"), "de": N_("German"),
+    "fr": N_("French"), "cs": N_("Czech"), "sk": N_("Slovak"), "it": N_("Italian"), "es": N_("Spanish"),
+    "sv": N_("Swedish"), "nl": N_("Dutch"), "ka": N_("Georgian"),
 }  # fmt: skip
 """Display names of language codes; any other code is shown as written."""
 
@@ -205,7 +213,7 @@ RATING: dict[Status, int] = {
 }
 """ClaimReview ratings; `alleged` gets no rating (a rating would misstate 'not yet verified')."""
 
-UNKNOWN_PUBLISHER = "Publisher not stated"
+UNKNOWN_PUBLISHER = N_("Publisher not stated")
 
 UNDATED = "undated"
 """Written in `published` when the document itself carries no date."""
@@ -213,13 +221,20 @@ UNDATED = "undated"
 DATE_UNKNOWN = "unknown"
 """Written in `published` when the document's date has not been established yet."""
 
-PUBLISHED_LABELS: dict[str, str] = {UNDATED: "undated", DATE_UNKNOWN: "date not established"}
+PUBLISHED_LABELS: dict[str, str] = {UNDATED: N_("undated"), DATE_UNKNOWN: N_("date not established")}
 """How the two kinds of missing date read on pages."""
 
 
-def translation_note(code: str) -> str:
-    """What a page says after a quote that is the outlet's translation from the language `code`."""
-    return f"the outlet's translation from {language_name(code)}"
+TRANSLATION_NOTE = N_("the outlet's translation from {language}")
+"""Said after a quote that is the outlet's translation; `{language}` is a name from LANGUAGE_NAMES."""
+
+
+def translation_note(code: str, t: Callable[..., str] | None = None) -> str:
+    """What a page says after a quote that is the outlet's translation from the language `code`;
+    in English, or through the catalog `t` (a `claimsite.i18n.Messages`) when given."""
+    if t is None:
+        return TRANSLATION_NOTE.format(language=language_name(code))
+    return t(TRANSLATION_NOTE, language=t(language_name(code)))
 
 
 def language_name(code: str) -> str:
