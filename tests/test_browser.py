@@ -73,7 +73,9 @@ def test_search_finds_a_claim_and_opens_it(browser, site_url: str) -> None:
     result.first.click()
     page.wait_for_url("**/claims/leaked-order/**")
     assert page.locator("h1").inner_text().startswith("Leaked audio attributes an order")
-    assert page.locator(".claim-badge").first.inner_text() == "Alleged"
+    badge = page.locator(".claim-verdict .claim-badge").first
+    assert badge.inner_text().split() == ["?", "Alleged"]  # an icon and the label, never colour alone
+    assert badge.locator(".claim-badge__icon").get_attribute("aria-hidden") == "true"
     assert errors == []
 
 

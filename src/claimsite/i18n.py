@@ -31,13 +31,14 @@ LANGUAGES = ("en", "be", "ru")
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "claimsite"
 
-_DATE_LOCALES = {"en": "en_GB"}
-"""Babel locale used for dates where the language's own default is another country's style
-(Babel's `en` writes "September 6, 2020"; the site writes "6 September 2020")."""
+_DATE_PATTERNS = {"day": "d MMMM y", "month": "LLLL y"}
+"""How a day and a month read in the shipped languages: "6 September 2020" / "6 верасня 2020" /
+"6 сентября 2020", and "September 2020" / "верасень 2020" / "сентябрь 2020" (`LLLL`: the month's
+standalone form). CLDR's own long formats would give the American order in English and add "г." in
+Belarusian and Russian, which doubles the full stop when a sentence ends with a date."""
 
-_DATE_SKELETONS = {"day": "yMMMMd", "month": "yMMMM", "year": "y"}
-"""CLDR skeletons per precision: each language's own order and month form ("6 верасня 2020 г.",
-"верасень 2020" with the standalone month)."""
+_DATE_SKELETONS = {"day": "yMMMMd", "month": "yMMMM"}
+"""For a language added later without a look at its dates: CLDR's own order and month forms."""
 
 
 def N_(message: str) -> str:
@@ -87,11 +88,13 @@ class Messages:
 
 
 def _format_date(day: dt.date, precision: str, language: str) -> str:
-    from babel.dates import format_skeleton
+    from babel.dates import format_date, format_skeleton
 
     if precision == "year":
-        return str(day.year)  # CLDR's `y` is the bare number in all three languages; no lookup needed
-    return format_skeleton(_DATE_SKELETONS[precision], day, locale=_DATE_LOCALES.get(language, language))
+        return str(day.year)  # the bare number in every language shipped
+    if language in LANGUAGES:
+        return format_date(day, _DATE_PATTERNS[precision], locale=language)
+    return format_skeleton(_DATE_SKELETONS[precision], day, locale=language)
 
 
 def base_language(language: str) -> str:

@@ -205,5 +205,8 @@ def _heading_html(block: Heading, permalink: Permalink | None) -> str:
 
 
 def _heading_markdown(text: str) -> str:
-    """Heading text for a Markdown heading line, escaped so that Markdown renders exactly that text."""
-    return md(text)
+    """Heading text for a Markdown heading line, escaped so that Markdown renders exactly that text
+    (closing hashes, which Markdown would strip from a heading, escaped as well)."""
+    escaped = md(text)
+    kept = escaped.rstrip("#")
+    return kept + "\\#" * (len(escaped) - len(kept))

@@ -304,13 +304,21 @@ class GeneratedFile(File):
     page_source: GeneratedPage
     modified: bool = True
 
-    @property  # type: ignore[override]
+    @property
     def content_string(self) -> str:
         return self.page_source.markdown()
 
-    @property  # type: ignore[override]
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        """Content is the page's; MkDocs sets an empty string when the file is made."""
+
+    @property
     def content_bytes(self) -> bytes:
         return self.page_source.markdown().encode("utf-8")
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        """As `content_string`."""
 
     def is_modified(self) -> bool:
         return self.modified

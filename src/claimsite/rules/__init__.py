@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from claimsite.i18n import N_
 from claimsite.problems import Problem, Severity
 
 
@@ -37,12 +38,12 @@ class Scope(StrEnum):
 
 
 SCOPE_LABELS: dict[Scope, str] = {
-    Scope.FILE: "each file",
-    Scope.SCHEMA: "each field",
-    Scope.CLAIM: "each claim",
-    Scope.ENTITY: "each person or organisation",
-    Scope.PROJECT: "across files",
-    Scope.VERSION: "each change (claimsite diff)",
+    Scope.FILE: N_("each file"),
+    Scope.SCHEMA: N_("each field"),
+    Scope.CLAIM: N_("each claim"),
+    Scope.ENTITY: N_("each person or organisation"),
+    Scope.PROJECT: N_("across files"),
+    Scope.VERSION: N_("each change (claimsite diff)"),
 }
 
 
