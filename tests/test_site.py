@@ -367,3 +367,14 @@ def test_a_misspelt_rule_in_mkdocs_yml_stops_the_build_with_a_hint(project_dir: 
     assert "no rule 'quote-shrt'; did you mean 'quote-short'?" in result.output
     assert "Traceback" not in result.output
     assert not (project_dir / "site").exists()
+
+
+def test_link_previews_are_text_and_escaped(built_site: Path) -> None:
+    """Open Graph and Twitter tags come from the title and description, escaped, with no image."""
+    page = (built_site / "claims" / "hostile-text" / "index.html").read_text(encoding="utf-8")
+    head = page.split("</head>", 1)[0]
+    title = re.search(r'<meta property="og:title" content="([^"]*)">', head)
+    assert title and title.group(1).startswith("&lt;script&gt;alert(&#x27;title&#x27;)")
+    assert '<meta name="twitter:card" content="summary">' in head
+    assert "og:image" not in head
+    assert '<meta property="og:url" content="https://claims.example.org/claims/hostile-text/">' in head

@@ -49,6 +49,8 @@ REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition"
 """Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
 
 CSS_PATH = "assets/claimsite.css"
+THEME_DIR = "theme"
+"""Template overrides shipped in the package (link-preview tags), searched before Material's."""
 
 
 class ClaimsiteConfig(Config):
@@ -115,6 +117,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
         self.permalink = Permalink.from_toc_config(config.mdx_configs.get("toc") or {})
+        theme_dir = str(resources.files("claimsite").joinpath(THEME_DIR))
+        if theme_dir not in config.theme.dirs:  # after the site's own custom_dir, before Material's
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
         if messages(config.theme.get("language")).fallback:
             log.info(
                 "claimsite: no catalog for theme.language %r; generated text is in English", config.theme["language"]

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from mkdocs.exceptions import BuildError as MkDocsBuildError
 
 from claimsite.env import source_datetime
 from claimsite.errors import BuildError, ConfigError
-from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, ClaimsitePlugin
+from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, THEME_DIR, ClaimsitePlugin
 from claimsite.project import Project
 from claimsite.render import fill_markers, render_home_summary
 from claimsite.write import write_tree
@@ -175,6 +176,10 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     for page, generated in plugin.pages.items():
         files[f"docs/{page}"] = generated.markdown()
     files[f"docs/{CSS_PATH}"] = plugin.css()
+    theme = resources.files("claimsite").joinpath(THEME_DIR)
+    for template in theme.iterdir():
+        if template.name.endswith(".html"):
+            files[f"overrides/{template.name}"] = template.read_bytes()
     files["mkdocs.yml"] = _standalone_config(Path(config_file))
     return write_tree(out, files)
 
@@ -191,6 +196,9 @@ def _standalone_config(config_file: Path) -> str:
     plugins = [p for p in raw.get("plugins", []) if p != "claimsite" and not (isinstance(p, dict) and "claimsite" in p)]
     raw["plugins"] = plugins
     raw["docs_dir"] = "docs"
+    theme = raw.setdefault("theme", {})
+    if isinstance(theme, dict) and "custom_dir" not in theme:
+        theme["custom_dir"] = "overrides"  # the plugin's template overrides, copied there
     raw["site_dir"] = "site"
     raw.setdefault("extra_css", []).append(CSS_PATH)
     extensions = raw.setdefault("markdown_extensions", [])
