@@ -125,6 +125,7 @@ def catalog_path(language: str) -> Traversable:
     return resources.files("claimsite") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@cache
 def load_translations(language: str) -> gettext.GNUTranslations:
     """Read the shipped `.po` file of `language` and compile it in memory (fuzzy entries left out)."""
     from babel.messages.mofile import write_mo
