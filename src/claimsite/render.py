@@ -152,6 +152,11 @@ class Site:
             return f'<span lang="{esc(self.options.content_language)}">{esc(text)}</span>'
         return esc(text)
 
+    @property
+    def content_lang(self) -> str | None:
+        """The `lang` of content elements, when the interface is in another language."""
+        return self.options.content_language if self.t.language != self.options.content_language else None
+
     def label(self, message: str) -> str:
         """A generated string, translated and escaped."""
         return esc(self.t(message))
@@ -439,7 +444,8 @@ def render_claim(site: Site, cid: str) -> GeneratedPage:
     page = site.claim_path(cid)
     title = display_title(site, claim)
     out = GeneratedPage({"title": attr(title), "description": attr(claim_description(site, claim))})
-    out.add(Heading(1, title, "page-title"), verdict_card(site, page, claim, cid))
+    lang = site.content_lang if title == claim.title else None  # a verdict-led title mixes languages
+    out.add(Heading(1, title, "page-title", lang=lang), verdict_card(site, page, claim, cid))
     successor = site.claims.get(claim.superseded_by or "")
     if successor is not None:
         target = link(site.content(successor.title), site.href(page, site.claim_path(str(claim.superseded_by))))
@@ -539,7 +545,7 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
     entity = site.entities[eid]
     page = f"entities/{eid}.md"
     out = GeneratedPage({"title": attr(entity.name), "description": attr(entity.role)})
-    out.add(Heading(1, entity.name, "page-title"), tag("p", site.content(entity.role)))
+    out.add(Heading(1, entity.name, "page-title", lang=site.content_lang), tag("p", site.content(entity.role)))
     if entity.names:
         names = "; ".join(
             f"{tag('span', esc(n), lang=lang)} ({site.label(language_name(lang))})"
