@@ -176,10 +176,9 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     for page, generated in plugin.pages.items():
         files[f"docs/{page}"] = generated.markdown()
     files[f"docs/{CSS_PATH}"] = plugin.css()
-    theme = resources.files("claimsite").joinpath(THEME_DIR)
-    for template in theme.iterdir():
-        if template.name.endswith(".html"):
-            files[f"overrides/{template.name}"] = template.read_bytes()
+    theme = Path(str(resources.files("claimsite").joinpath(THEME_DIR)))
+    for template in sorted(theme.rglob("*.html")):  # partials/ too: the repository link, ...
+        files[f"overrides/{template.relative_to(theme).as_posix()}"] = template.read_bytes()
     files["mkdocs.yml"] = _standalone_config(Path(config_file))
     return write_tree(out, files)
 
