@@ -189,6 +189,24 @@ def test_extraction_finds_the_marked_strings(extracted: Catalog) -> None:
     assert "{n} claim / {n} claims" in ids  # t.plural(...) and site.t.plural(...)
 
 
+def test_extraction_sees_calls_inside_f_strings_and_attribute_calls(script: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "page.py").write_text(
+        "def page(site, t, n, term):\n"
+        "    a = f\"{site.label(N_('URL'))}: {t('Origin')} {site.t.plural('{n} claim', '{n} claims', n)}\"\n"
+        "    b = self.t('Statement') + t.plural('{n} document', '{n} documents', n)\n"
+        "    return f'{site.label(term)} {t(term)}'  # not literals: nothing to extract\n",
+        encoding="utf-8",
+    )
+    ids = {describe(m) for m in script.extract(tmp_path) if m.id}
+    assert ids == {"URL", "Origin", "{n} claim / {n} claims", "Statement", "{n} document / {n} documents"}
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_msgid_is_both_in_use_and_obsolete(script: ModuleType, language: str) -> None:
+    catalog = shipped(script, language)
+    assert not {m.id for m in catalog.obsolete.values()} & {m.id for m in catalog}
+
+
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_extracted_msgid_is_translated(script: ModuleType, extracted: Catalog, language: str) -> None:
     gaps = script.missing(extracted, shipped(script, language))
@@ -253,4 +271,5 @@ def test_update_keeps_translations_adds_new_msgids_untranslated_and_revives_obso
     template.add("Confirmed")
     script.update(template, catalog, "ru")
     assert catalog["Confirmed"].string == "Подтверждено"  # used again: its translation comes back
+    assert "Confirmed" not in {m.id for m in catalog.obsolete.values()}
     assert catalog.plural_forms == script.plural_forms("ru") + ";"
