@@ -70,26 +70,27 @@ class Messages:
     def date(self, value: PartialDate | dt.date | str) -> str:
         """A date at its own precision ("6 September 2020", "September 2020", "2020"); the special
         `published` values ("undated", "unknown") read as their labels; other text is kept as written."""
-        from claimsite.model import PartialDate
-        from claimsite.vocab import PUBLISHED_LABELS
-
         if isinstance(value, str):
+            from claimsite.model import PartialDate
+            from claimsite.vocab import PUBLISHED_LABELS
+
             if value in PUBLISHED_LABELS:
                 return self(PUBLISHED_LABELS[value])
             try:
-                return self.date(PartialDate.parse(value))
+                return _format_date(PartialDate.parse(value), self.language)
             except ValueError:
                 return value
-        if isinstance(value, PartialDate):
-            day, precision = value.earliest(), value.precision
-        else:
-            day, precision = value, "day"
-        return _format_date(day, precision, self.language)
+        return _format_date(value, self.language)
 
 
-def _format_date(day: dt.date, precision: str, language: str) -> str:
+@cache  # Babel takes ~50 µs a date; a site repeats the same few thousand dates many times
+def _format_date(value: PartialDate | dt.date, language: str) -> str:
     from babel.dates import format_date, format_skeleton
 
+    if isinstance(value, dt.date):
+        day, precision = value, "day"
+    else:
+        day, precision = value.earliest(), value.precision
     if precision == "year":
         return str(day.year)  # the bare number in every language shipped
     if language in LANGUAGES:
