@@ -151,6 +151,16 @@ MEDIA_TYPE_LABELS: dict[MediaType, str] = {
     MediaType.OTHER: N_("other"),
 }
 
+BASIS_LABELS: dict[Basis, str] = {
+    Basis.PRIMARY_DOCUMENT: N_("primary document"),
+    Basis.AUTHENTICATED_MEDIA: N_("authenticated media"),
+    Basis.INDEPENDENT_SOURCES: N_("independent sources"),
+    Basis.OFFICIAL_ACKNOWLEDGEMENT: N_("official acknowledgement"),
+    Basis.COURT_OR_OFFICIAL_FINDING: N_("court or official finding"),
+    Basis.FORENSIC_ANALYSIS: N_("forensic analysis"),
+}
+"""How the `basis` of a confirmed claim reads on its page."""
+
 FLAG_LABELS: dict[Flag, str] = {
     Flag.UNDER_REVIEW: N_("Under review"),
     Flag.SUPERSEDED: N_("Superseded"),
