@@ -8,7 +8,7 @@ The site pages, the PDF edition and every later output (search index, data expor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -261,13 +261,13 @@ class Catalog:
             return self.entities[entity].name
         return source.publisher or UNKNOWN_PUBLISHER
 
-    def publisher_facts(self, source: Source) -> str | None:
-        """'state media, BY': what the publisher is, when its entity says so."""
+    def publisher_facts(self, source: Source, translate: Callable[[str], str] = str) -> str | None:
+        """'state media, BY': what the publisher is, when its entity says so (labels through `translate`)."""
         entity = self.publisher_entity(source)
         if entity is None:
             return None
         org = self.entities[entity]
-        facts = [MEDIA_TYPE_LABELS[org.media_type] if org.media_type else None, org.country]
+        facts = [translate(MEDIA_TYPE_LABELS[org.media_type]) if org.media_type else None, org.country]
         shown = [fact for fact in facts if fact]
         return ", ".join(shown) if shown else None
 

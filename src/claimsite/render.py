@@ -27,6 +27,7 @@ from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
 from claimsite.text import attr, description, md, md_link, slug
 from claimsite.text import attr as esc
 from claimsite.vocab import (
+    BASIS_LABELS,
     FLAG_LABELS,
     KIND_LABELS,
     PUBLISHED_LABELS,
@@ -279,7 +280,7 @@ def verdict_card(site: Site, page: str, claim: Claim, cid: str) -> str:
         (N_("Evidence"), esc(evidence_line(site, site.catalog.evidence[cid]))),
     ]
     if claim.basis:
-        facts.append((N_("Basis"), esc(", ".join(str(b) for b in claim.basis))))
+        facts.append((N_("Basis"), esc(", ".join(site.t(BASIS_LABELS[b]) for b in claim.basis))))
     rows = "".join(f"<dt>{site.label(term)}</dt><dd>{value}</dd>" for term, value in facts)
     return (
         f'<section class="claim-verdict claim-verdict--{claim.status}" aria-label="{site.label(N_("Verdict"))}">'
@@ -294,7 +295,7 @@ def _publisher(site: Site, page: str, source: Source) -> str:
     name = site.catalog.publisher_name(source)
     entity = site.catalog.publisher_entity(source)
     shown = link(site.content(name), site.href(page, f"entities/{entity}.md")) if entity else site.content(name)
-    facts = site.catalog.publisher_facts(source)
+    facts = site.catalog.publisher_facts(source, site.t)
     return tag("strong", shown) + (f" ({esc(facts)})" if facts else "")
 
 
@@ -304,7 +305,7 @@ def _quote(site: Site, source: Source) -> str:
         if source.quote_en:
             quoted += f" — {site.content(source.quote_en)}"
         if source.quote_translated_from:
-            quoted += f" ({site.label(translation_note(source.quote_translated_from))})"
+            quoted += f" ({esc(translation_note(source.quote_translated_from, site.t))})"
         return tag("blockquote", tag("p", quoted))
     if source.quote_en:
         return tag("blockquote", tag("p", f"“{site.content(source.quote_en)}” ({site.label(N_('translation'))})"))
@@ -631,7 +632,7 @@ def render_publisher(site: Site, key: str) -> GeneratedPage:
     out = index_page(site, site.t("Sources: {publisher}", publisher=publisher.name))
     if publisher.entity_id:
         entity = site.entities[publisher.entity_id]
-        facts = site.catalog.publisher_facts(publisher.documents[0].first)
+        facts = site.catalog.publisher_facts(publisher.documents[0].first, site.t)
         about = link(site.content(entity.name), site.href(page, f"entities/{publisher.entity_id}.md"))
         out.add(tag("p", f"{about}: {site.content(entity.role)}" + (f" ({esc(facts)})" if facts else "")))
     out.add(tag("p", esc(documents_line(site, len(publisher.documents), publisher.citations)) + "."))
