@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check pdf browser golden schema bench clean
+.PHONY: serve build test check pdf browser axe golden schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -35,7 +35,19 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser
+# axe-core (npm) checks every page type for WCAG 2.2 AA violations in tests/test_a11y.py; installed
+# once into .venv/npm (npm comes with Debian's npm package, installed like chromium if missing).
+AXE_VERSION := 4.14.1
+axe: $(VENV)/npm/.axe-$(AXE_VERSION)
+
+$(VENV)/npm/.axe-$(AXE_VERSION):
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm install --no-save --no-audit --no-fund --prefix $(VENV)/npm axe-core@$(AXE_VERSION)
+	touch $@
+
+test: $(STAMP) browser axe
 	$(BIN)/python -m pytest
 
 golden: $(STAMP)

@@ -24,8 +24,13 @@ FIXTURE_MKDOCS = textwrap.dedent(
     """\
     site_name: Fixture claims
     site_url: https://claims.example.org/
+    repo_url: https://github.com/example/claims
     strict: true
-    theme: {name: material, font: false, features: [navigation.prune]}
+    theme: {name: material, font: false, features: [navigation.prune], palette: [
+        {media: "(prefers-color-scheme: light)", scheme: default,
+         toggle: {icon: material/weather-night, name: Switch to the dark palette}},
+        {media: "(prefers-color-scheme: dark)", scheme: slate,
+         toggle: {icon: material/weather-sunny, name: Switch to the light palette}}]}
     plugins:
       - search: {lang: [en, ru]}
       - claimsite:
