@@ -65,8 +65,7 @@ def test_axe_finds_no_violation(browser, site_url: str, axe_script: str, name: s
     context = browser.new_context(color_scheme=preference)
     try:
         page = context.new_page()
-        page.goto(site_url + PAGES[name])
-        page.wait_for_load_state("networkidle")
+        page.goto(site_url + PAGES[name])  # after the load event: Material's scripts have run
         # What axe sees is this palette: Material set the scheme, and the page really is light or dark.
         assert page.evaluate("document.body.dataset.mdColorScheme") == scheme
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -194,3 +193,38 @@ def test_reduced_motion_stops_transitions_and_animations(browser, site_url: str)
     finally:
         moving.close()
         still.close()
+
+
+CYRILLIC_WITHOUT_ITS_LANGUAGE = """() => {
+    const found = []
+    const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement
+        if (!/[\\u0400-\\u04FF]/.test(node.textContent) || parent.closest('script, style')) continue
+        const marked = parent.closest('[lang]')
+        const lang = marked ? marked.getAttribute('lang') : ''
+        if (!/^(be|ru|uk)\\b/.test(lang)) found.push(`${parent.tagName} lang=${lang}: ${node.textContent.trim()}`)
+    }
+    return found
+}"""
+
+
+@pytest.mark.xfail(
+    reason="renderer markup: a source's title is not marked with the source's `language` (its quote is), "
+    "and entity pages list Cyrillic aliases inside English text with no lang (aliases have no language)",
+    strict=False,
+)
+def test_text_in_cyrillic_carries_its_language(browser, site_url: str) -> None:  # noqa: F811
+    """Language of parts (WCAG 3.1.2): a screen reader reads Belarusian or Russian text with the right voice
+    only when an element around it says which language it is; axe cannot tell."""
+    page = browser.new_page()
+    unmarked: dict[str, list[str]] = {}
+    try:
+        for name, path in PAGES.items():
+            page.goto(site_url + path)
+            found = page.evaluate(CYRILLIC_WITHOUT_ITS_LANGUAGE)
+            if found:
+                unmarked[name] = found
+    finally:
+        page.close()
+    assert unmarked == {}

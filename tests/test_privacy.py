@@ -188,3 +188,17 @@ def test_the_repository_is_a_plain_link(browser, site_url: str) -> None:  # noqa
         assert page.locator(".md-source__facts").count() == 0
     finally:
         page.close()
+
+
+def test_web_fonts_and_analytics_stay_out_whatever_mkdocs_yml_says(project_dir: Path) -> None:
+    """Material would link Google Fonts for `theme.font` and load Google Analytics for `extra.analytics`."""
+    config = project_dir / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("font: false", "font: {text: Inter, code: Fira Code}")
+    config.write_text(text + "extra: {analytics: {provider: google, property: G-XXXXXXXXXX}}\n", encoding="utf-8")
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for page in sorted((project_dir / "site").rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html, page
+        assert "googletagmanager" not in html and "G-XXXXXXXXXX" not in html, page
