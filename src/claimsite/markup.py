@@ -156,11 +156,9 @@ class GeneratedPage:
         for block in self.blocks:
             if isinstance(block, Heading):
                 skipping = searchable and block.search_exclude
-            if skipping:
-                continue
-            if isinstance(block, Heading):
-                out.append(_heading_html(block, permalink) + "\n")
-            else:
+                if not skipping:
+                    out.append(_heading_html(block, permalink) + "\n")
+            elif not skipping:
                 out.append(block + "\n\n")
         return "".join(out).rstrip("\n")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from claimsite.catalog import Catalog
-from claimsite.evidence import Evidence
+from claimsite.evidence import Evidence, OriginGroup
 from claimsite.i18n import N_, Messages, messages
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
@@ -149,9 +149,8 @@ class Site:
 
     def content(self, text: str) -> str:
         """Text from a claim file, escaped, marked with its language when the interface has another."""
-        if self.t.language != self.options.content_language:
-            return f'<span lang="{esc(self.options.content_language)}">{esc(text)}</span>'
-        return esc(text)
+        lang = self.content_lang
+        return f'<span lang="{esc(lang)}">{esc(text)}</span>' if lang else esc(text)
 
     @property
     def content_lang(self) -> str | None:
@@ -253,19 +252,22 @@ def evidence_line(site: Site, evidence: Evidence) -> str:
     t = site.t
     count = evidence.supporting_sources
     if count:
-        sources = t.plural("{n} supporting source", "{n} supporting sources", count)
-        origins = t.plural("from {n} origin", "from {n} independent origins", len(evidence.supporting))
-        listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in evidence.supporting)
-        line = t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
+        supporting = t.plural("{n} supporting source", "{n} supporting sources", count)
+        line = _origins_line(site, supporting, evidence.supporting)
     else:
         line = t("No supporting source.")
     if evidence.contradicting:
         against = sum(len(group.source_ids) for group in evidence.contradicting)
-        sources = t.plural("{n} contradicting source", "{n} contradicting sources", against)
-        origins = t.plural("from {n} origin", "from {n} independent origins", len(evidence.contradicting))
-        listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in evidence.contradicting)
-        line += " " + t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
+        contradicting = t.plural("{n} contradicting source", "{n} contradicting sources", against)
+        line += " " + _origins_line(site, contradicting, evidence.contradicting)
     return line
+
+
+def _origins_line(site: Site, sources: str, groups: tuple[OriginGroup, ...]) -> str:
+    """'{sources} from 2 independent origins: a (4), b (2).'"""
+    origins = site.t.plural("from {n} origin", "from {n} independent origins", len(groups))
+    listed = ", ".join(f"{group.label} ({len(group.source_ids)})" for group in groups)
+    return site.t("{sources} {origins}: {listed}.", sources=sources, origins=origins, listed=listed)
 
 
 def verdict_card(site: Site, page: str, claim: Claim, cid: str) -> str:
