@@ -57,6 +57,7 @@ def offline_config(config: MkDocsConfig) -> None:
     # Any other iframe-worker (say, the CDN one) would be loaded from the network: ours replaces it.
     polyfills = [p for p in config.extra.get("polyfills") or [] if "iframe-worker" not in str(p)]
     config.extra["polyfills"] = [*polyfills, SHIM_PATH]
+    plugin_of(config).config.search = "lunr"  # Pagefind needs a web server; lunr runs from file://
     plugin_of(config).config.offline_zip_path = None  # the copy does not contain itself
     plugin_of(config).config.pdf_path = None  # nor the PDF: it would double the download
     config.plugins["claimsite/offline-files"] = ExtraFiles({SHIM_PATH: _shim()})

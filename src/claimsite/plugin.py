@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
-from claimsite import report
+from claimsite import report, search
 from claimsite.catalog import Catalog
 from claimsite.i18n import messages
 from claimsite.markup import GeneratedPage, Permalink
@@ -47,6 +47,10 @@ log = logging.getLogger("mkdocs.plugins.claimsite")
 
 REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition")
 """Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
+
+SEARCH_ENGINES = ("pagefind", "lunr")
+OPTIONAL_IN_NAV = ("browse.md",)
+"""Generated pages a site may leave out of its `nav` without a warning (linked from the home page)."""
 
 CSS_PATH = "assets/claimsite.css"
 THEME_DIR = "theme"
@@ -74,6 +78,19 @@ class ClaimsiteConfig(Config):
     """The language the claims are written in (marked with `lang` when `theme.language` differs)."""
     permalink_directory_urls = c.Optional(c.Type(bool))
     """URL style of the public site for permalinks (default: use_directory_urls); set by offline builds."""
+    search = c.Choice(SEARCH_ENGINES, default="pagefind")
+    """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
+    (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
+
+
+class _SearchButtonConfig(Config):
+    enabled = c.Type(bool, default=True)
+
+
+class SearchButton(BasePlugin[_SearchButtonConfig]):
+    """Stands in for Material's search plugin when Pagefind searches: Material's header shows the
+    search button and dialog only while `material/search` is enabled, and that plugin, once disabled,
+    builds no lunr index. This one does nothing but be enabled."""
 
 
 class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
@@ -120,11 +137,22 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         theme_dir = str(resources.files("claimsite").joinpath(THEME_DIR))
         if theme_dir not in config.theme.dirs:  # after the site's own custom_dir, before Material's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
+        self._configure_search(config)
         if messages(config.theme.get("language")).fallback:
             log.info(
                 "claimsite: no catalog for theme.language %r; generated text is in English", config.theme["language"]
             )
         return config
+
+    def _configure_search(self, config: MkDocsConfig) -> None:
+        engine = self.config.search
+        lunr = config.plugins.get("material/search")
+        if engine == "pagefind" and lunr is not None and lunr.config.enabled:
+            lunr.config.enabled = False  # its events stay registered, and return at once
+            button = SearchButton()
+            button.load_config({})
+            config.plugins["material/search"] = button
+        config.extra["claimsite_search"] = {"engine": engine}
 
     def claims_path(self, config: MkDocsConfig) -> Path:
         configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir
@@ -201,7 +229,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             file = GeneratedFile.generated(config, path, content="")
             assert isinstance(file, GeneratedFile)
             file.page_source, file.modified = generated, path in self.modified
-            if path.startswith("claims/") and path != "claims/index.md":
+            if path.startswith("claims/") and path != "claims/index.md" or path in OPTIONAL_IN_NAV:
                 # Claim pages stay out of the navigation: with Material every page renders the whole
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
                 file.inclusion = InclusionLevel.NOT_IN_NAV
@@ -256,8 +284,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if public is not None and public != config.use_directory_urls and config.site_url and self.site:
             # The offline copy uses .html addresses; its canonical links name the public pages.
             page.canonical_url = config.site_url + self.site.options.page_url(page.file.src_uri, public=True)
-        if isinstance(page, GeneratedHtmlPage) and page.content is not None:
-            # The search index skips excluded sections (sources, history): hand it the page without them,
+        if isinstance(page, GeneratedHtmlPage) and page.content is not None and self.config.search == "lunr":
+            # Material's search index skips excluded sections (sources, history): hand it the page without them,
             # which halves what its HTML parser reads; the entries are the same (tests/test_site.py).
             page.full_content = page.content
             searchable = page.generated.html(self.permalink, searchable=True)
@@ -274,6 +302,18 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return context
 
     on_page_context = CombinedEvent(_page_context_first, _page_context_last)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.search != "pagefind":
+            return
+        language = config.theme.get("language") or "en"  # <html lang>: the index a page searches
+        try:
+            stats = search.write_index(
+                Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
+            )
+        except search.SearchIndexError as error:
+            raise PluginError(f"claimsite: {error}") from None
+        self.progress(f"claimsite: search index of {stats.pages} pages, {stats.bytes // 1024} KB")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))

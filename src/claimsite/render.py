@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from claimsite import search
 from claimsite.catalog import Catalog
 from claimsite.evidence import Evidence, OriginGroup
 from claimsite.i18n import N_, Messages, messages
@@ -219,7 +220,7 @@ def claim_list(site: Site, page: str, ids: Iterable[str], *, show_date: bool = T
     items = [claim_item(site, page, cid, show_date=show_date) for cid in ids]
     if not items:
         return tag("p", tag("em", site.label(N_("No claims."))))
-    return tag("ul", "".join(items), class_="claim-list")
+    return tag("ul", "".join(items), class_="claim-list", data_pagefind_ignore=True)
 
 
 def entity_link(site: Site, page: str, ref: str) -> str:
@@ -239,7 +240,7 @@ def count_claims(site: Site, n: int) -> str:
 def index_page(site: Site, title: str) -> GeneratedPage:
     """An index page: out of the search index, no table of contents."""
     page = GeneratedPage({"title": attr(title), "search": {"exclude": True}, "hide": ["toc"]})
-    page.add(Heading(1, title, "page-title"))
+    page.add(Heading(1, title, "page-title"), search.fields({"kind": "index"}, {"kind": ["index"]}))
     return page
 
 
@@ -283,12 +284,12 @@ def verdict_card(site: Site, page: str, claim: Claim, cid: str) -> str:
     ]
     if claim.basis:
         facts.append((N_("Basis"), esc(", ".join(site.t(BASIS_LABELS[b]) for b in claim.basis))))
-    rows = "".join(f"<dt>{site.label(term)}</dt><dd>{value}</dd>" for term, value in facts)
+    rows = "".join(f"<dt data-pagefind-ignore>{site.label(term)}</dt><dd>{value}</dd>" for term, value in facts)
     return (
         f'<section class="claim-verdict claim-verdict--{claim.status}" aria-label="{site.label(N_("Verdict"))}">'
         f'<p class="claim-verdict__status">{badge(site, claim.status, large=True)}{flag_badges(site, claim)}</p>'
         f'<dl class="claim-verdict__facts">{rows}</dl>'
-        f'<p class="claim-verdict__more">{meaning}</p></section>'
+        f'<p class="claim-verdict__more" data-pagefind-ignore>{meaning}</p></section>'
     )
 
 
@@ -335,7 +336,7 @@ def _source_item(site: Site, page: str, source: Source) -> str:
         details.append(tag("p", f"{site.label(N_('Origin'))}: " + tag("code", wrappable(source.origin))))
     details.append(_quote(site, source))
     if source.note:
-        details.append(tag("p", site.content(source.note)))
+        details.append(tag("p", site.content(source.note), data_pagefind_weight=str(search.NOTE_WEIGHT)))
     return tag("li", "".join(details), id=source.id)
 
 
@@ -414,7 +415,7 @@ def _related(site: Site, page: str, cid: str) -> str:
         tail = f" — {site.content(related.note)}" if related.note else ""
         title = link(site.content(target.title), site.href(page, site.claim_path(related.claim_id)))
         items.append(f"<li>{tag('em', site.label(related.label))}: {badge(site, target.status)} {title}{tail}</li>")
-    return tag("ul", "".join(items))
+    return tag("ul", "".join(items), data_pagefind_ignore=True)
 
 
 def _history(site: Site, claim: Claim) -> str:
@@ -423,7 +424,7 @@ def _history(site: Site, claim: Claim) -> str:
         f"<tr><td>{site.date(e.date)}</td><td>{badge(site, e.status)}</td><td>{site.content(e.note or '')}</td></tr>"
         for e in claim.history
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f"<table data-pagefind-ignore><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _cite(site: Site, page: str, cid: str) -> str:
@@ -438,7 +439,7 @@ def _cite(site: Site, page: str, cid: str) -> str:
         edit = link(site.label(N_("Edit this claim")), site.options.edit_url + loaded.source_path)
     else:
         edit = site.label(N_("Edit this claim")) + ": " + tag("code", wrappable(loaded.path))
-    return tag("div", tag("p", line) + tag("p", edit), class_="claim-cite")
+    return tag("div", tag("p", line) + tag("p", edit), class_="claim-cite", data_pagefind_ignore=True)
 
 
 def render_claim(site: Site, cid: str) -> GeneratedPage:
@@ -472,7 +473,56 @@ def render_claim(site: Site, cid: str) -> GeneratedPage:
     out.add(Heading(2, t("Status history"), "history", search_exclude=True), _history(site, claim))
     out.add(Heading(2, t("Cite this claim"), "cite", search_exclude=True), _cite(site, page, cid))
     out.add(json_ld(site, cid))
+    out.add(claim_search_fields(site, cid))
     return out
+
+
+def claim_entities(site: Site, claim: Claim, source_publishers: bool = True) -> list[str]:
+    """Ids of every entity a claim refers to: claimant, people, organisations, responders and the
+    publishers of its sources, in that order, once each."""
+    refs = [claim.claimant or "", *claim.people, *claim.organisations, *(r.by for r in claim.responses)]
+    if source_publishers:
+        refs += [site.catalog.publisher_entity(s) or "" for s in claim.sources]
+    return [ref for ref in dict.fromkeys(refs) if ref in site.entities]
+
+
+def claim_search_fields(site: Site, cid: str) -> str:
+    """What the search index needs of a claim page (claimsite.search): the result's badge, date and
+    first line; the facets; the sort keys; and every spelling of every name the claim refers to."""
+    claim = site.claims[cid]
+    t = site.t
+    entities = claim_entities(site, claim)
+    kinds = {ref: site.entities[ref].kind for ref in entities}
+    last_change = max((str(e.date) for e in claim.history), default="")
+    meta = {
+        "kind": "claim",
+        "status": str(claim.status),
+        "status_label": t(STATUS_LABELS[claim.status]),
+        "status_icon": STATUS_ICONS[claim.status],
+        "date": str(claim.date or ""),
+        "date_label": t.date(claim.date) if claim.date else "",
+        "statement": description(claim.statement),
+    }
+    filters = {
+        "kind": ["claim"],
+        "status": [t(STATUS_LABELS[claim.status])],
+        "flag": [t(FLAG_LABELS[f]) for f in claim.flags],
+        "confidence": [t(CONFIDENCE_LABELS[claim.confidence])],
+        "tag": list(claim.tags),
+        "person": [site.entities[r].name for r in entities if kinds[r] == EntityKind.PERSON],
+        "organisation": [site.entities[r].name for r in entities if kinds[r] == EntityKind.ORGANISATION],
+        "publisher": [site.catalog.publisher_name(s) for s in claim.sources],
+        "year": [str(claim.date.year)] if claim.date else [],
+        "source_kind": [t(KIND_LABELS[s.kind]) for s in claim.sources],
+        "origins": [search.origins_bucket(len(site.catalog.evidence[cid].supporting))],
+    }
+    names = [spelling for ref in entities for spelling in entity_spellings(site.entities[ref])]
+    return search.fields(meta, filters, {"date": meta["date"], "changed": last_change}) + search.names_block(names)
+
+
+def entity_spellings(entity: Entity) -> list[str]:
+    """Every spelling of an entity's name for the search index."""
+    return [entity.name, *entity.names.values(), *entity.aliases]
 
 
 # --------------------------------------------------------------------------- index pages
@@ -483,6 +533,19 @@ def render_claims_index(site: Site) -> GeneratedPage:
     out = index_page(site, site.t("All claims"))
     out.add(tag("p", esc(count_claims(site, len(site.claims)))))
     out.add(claim_list(site, page, site.catalog.by_title))
+    return out
+
+
+def render_browse(site: Site) -> GeneratedPage:
+    """Faceted browsing of every claim, filled in by the search script (claimsite/assets/search.js)
+    from the search index; without it (no script, or the offline copy) the page points elsewhere."""
+    out = index_page(site, site.t("Browse and filter claims"))
+    fallback = compose(
+        esc,
+        site.t("Filtering needs the published site with JavaScript. Every claim is listed on {link}."),
+        link=link(site.label(N_("All claims")), site.href("browse.md", "claims/index.md")),
+    )
+    out.add(tag("div", tag("p", fallback), class_="claimsite-browse", data_claimsite_browse=True))
     return out
 
 
@@ -549,6 +612,7 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
     page = f"entities/{eid}.md"
     out = GeneratedPage({"title": attr(entity.name), "description": attr(entity.role)})
     out.add(Heading(1, entity.name, "page-title", lang=site.content_lang), tag("p", site.content(entity.role)))
+    out.add(search.fields({"kind": "entity"}, {"kind": ["entity"]}))
     if entity.names:
         names = "; ".join(
             f"{tag('span', esc(n), lang=lang)} ({site.label(language_name(lang))})"
@@ -719,9 +783,10 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
             change = f"{badge(site, before)} → {badge(site, after)}" if before else badge(site, after)
             tail = f" — {site.content(note)}" if note else ""
             items.append(f"<li>{site.date(when)}: {change} {title}{tail}</li>")
-        out.add(tag("ul", "".join(items), class_="claim-changes"))
+        out.add(tag("ul", "".join(items), class_="claim-changes", data_pagefind_ignore=True))
     links = [
         (N_("All claims"), "claims/index.md"),
+        (N_("Browse and filter claims"), "browse.md"),
         (N_("Timeline"), "timeline.md"),
         (N_("People and organisations"), "entities/index.md"),
         (N_("Tags"), "tags/index.md"),
@@ -778,6 +843,7 @@ def _render_site(site: Site, reuse: dict[str, GeneratedPage]) -> dict[str, Gener
     pages: dict[str, GeneratedPage] = {}
     renderers: list[tuple[str, Callable[[], GeneratedPage]]] = [
         ("claims/index.md", lambda: render_claims_index(site)),
+        ("browse.md", lambda: render_browse(site)),
         ("status/index.md", lambda: render_status_index(site)),
         ("entities/index.md", lambda: render_entities_index(site)),
         ("tags/index.md", lambda: render_tags_index(site)),

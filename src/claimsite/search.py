@@ -1,0 +1,107 @@
+"""The published site's search: a Pagefind index of the built pages, and the markup pages carry for it.
+
+Pagefind (https://pagefind.app) splits its index into chunks that a browser fetches as a reader types,
+so the first results of a 10,000-claim site cost a few hundred kilobytes where Material's lunr index
+is one file of tens of megabytes. It reads the built HTML: only Material's article (`ROOT_SELECTOR`),
+so navigation, header and footer are not indexed; elements marked `data-pagefind-ignore` (generic
+labels, lists of other claims) stay out; hidden, empty elements give it each page's metadata, filter
+values and sort keys (`fields`), and a hidden block the spellings of every name the page refers to
+(`names_block`), weighted like a title.
+
+The index is written by `write_index` after MkDocs has written the pages: by the plugin after every
+build, so `claimsite build`, `mkdocs build` and both servers get it. The offline copy keeps Material's
+lunr search (Pagefind needs a web server; see claimsite.offline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimsite.markup import esc, tag
+
+BUNDLE_DIR = "pagefind"
+"""Where the index and Pagefind's scripts land in the site."""
+ROOT_SELECTOR = "article.md-content__inner"
+"""Material's page content: what is indexed of each page."""
+NAME_WEIGHT = 10.0
+"""Names and spellings on a claim page weigh most (Pagefind's largest weight; an h1 title is 7), so a
+claim about a person ranks above the person's own page for that person's name."""
+NOTE_WEIGHT = 0.5
+"""Source notes weigh half of body text: a match there ranks below one in a title or a name."""
+
+
+def fields(
+    meta: Mapping[str, str] = {}, filters: Mapping[str, Iterable[str]] = {}, sort: Mapping[str, str] = {}
+) -> str:
+    """Empty elements that hand Pagefind a page's metadata, filter values and sort keys.
+
+    Each value sits in its own `data-value` attribute (escaped by `tag`), so commas and colons in a
+    value need no quoting; the elements have no text, so nothing of them is indexed as content."""
+    spans = [tag("span", data_pagefind_meta=f"{key}[data-value]", data_value=v) for key, v in meta.items() if v]
+    spans += [
+        tag("span", data_pagefind_filter=f"{key}[data-value]", data_value=v)
+        for key, values in filters.items()
+        for v in dict.fromkeys(values)
+        if v
+    ]
+    spans += [tag("span", data_pagefind_sort=f"{key}[data-value]", data_value=v) for key, v in sort.items() if v]
+    return tag("div", "".join(spans), hidden=True, class_="claim-search-fields")
+
+
+def names_block(spellings: Iterable[str]) -> str:
+    """Every spelling of the names a page refers to, hidden from readers, weighted like a title."""
+    unique = list(dict.fromkeys(s for s in spellings if s.strip()))
+    if not unique:
+        return ""
+    return tag("p", esc(" · ".join(unique)), hidden=True, data_pagefind_weight=str(NAME_WEIGHT))
+
+
+def origins_bucket(count: int) -> str:
+    """The facet value for a number of independent origins: 1, 2 or 3+ (0 when there is no source)."""
+    return str(count) if count < 3 else "3+"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    pages: int
+    """Pages indexed."""
+    files: int
+    """Files in the bundle (index chunks, fragments, scripts)."""
+    bytes: int
+    """Size of the bundle on disk."""
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not be started or failed; the message says what to do."""
+
+
+def write_index(site_dir: Path, *, directory_urls: bool = True, language: str = "en") -> IndexStats:
+    """Index the built pages in `site_dir` into `site_dir/pagefind`, replacing an earlier index."""
+    out = site_dir / BUNDLE_DIR
+    if out.exists():
+        shutil.rmtree(out)
+    # With directory URLs every page is an index.html; that leaves out 404.html, which is no page to find.
+    glob = "{index.html,**/index.html}" if directory_urls else "**/*.html"
+    try:
+        pages = asyncio.run(_index(site_dir, out, glob, language))
+    except SearchIndexError:
+        raise
+    except Exception as error:  # the binary missing, killed, or a broken pipe: say what it was
+        raise SearchIndexError(f"Pagefind failed while indexing {site_dir}: {error}") from None
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return IndexStats(pages, len(files), sum(p.stat().st_size for p in files))
+
+
+async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
+    try:
+        from pagefind.index import IndexConfig, PagefindIndex
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise SearchIndexError("the Pagefind package is not installed: pip install 'pagefind[bin]'") from None
+    config = IndexConfig(root_selector=ROOT_SELECTOR, output_path=str(out), force_language=language)
+    async with PagefindIndex(config=config) as index:
+        result = await index.add_directory(path=str(site_dir), glob=glob)
+    return int(result["page_count"])
