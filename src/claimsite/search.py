@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimsite.markup import esc, tag
+from claimsite.markup import tag
+from claimsite.text import attr as esc
 
 BUNDLE_DIR = "pagefind"
 """Where the index and Pagefind's scripts land in the site."""
