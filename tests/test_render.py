@@ -78,9 +78,9 @@ def test_claim_page_has_every_part() -> None:
         '<section class="claim-verdict claim-verdict--alleged" aria-label="Verdict">',
         '<span class="claim-badge claim-badge--alleged claim-badge--large"><span class="claim-badge__icon" '
         'aria-hidden="true">?</span> Alleged</span>',
-        "<dt>Why this status</dt><dd>One recording whose attribution is disputed",
-        "<dt>Confidence</dt><dd>medium</dd>",
-        "<dt>Evidence</dt><dd>1 supporting source from 1 origin: bypol-recording (1).</dd>",
+        "<dt data-pagefind-ignore>Why this status</dt><dd>One recording whose attribution is disputed",
+        "<dt data-pagefind-ignore>Confidence</dt><dd>medium</dd>",
+        "<dt data-pagefind-ignore>Evidence</dt><dd>1 supporting source from 1 origin: bypol-recording (1).</dd>",
         '<a href="../../methodology/#alleged">What “Alleged” means</a>',
         "## Statement { #statement }",
         "## Sources { #sources data-search-exclude }",

@@ -473,7 +473,7 @@ def render_claim(site: Site, cid: str) -> GeneratedPage:
     out.add(Heading(2, t("Status history"), "history", search_exclude=True), _history(site, claim))
     out.add(Heading(2, t("Cite this claim"), "cite", search_exclude=True), _cite(site, page, cid))
     out.add(json_ld(site, cid))
-    out.add(claim_search_fields(site, cid))
+    out.add(*claim_search_blocks(site, cid))
     return out
 
 
@@ -486,7 +486,7 @@ def claim_entities(site: Site, claim: Claim, source_publishers: bool = True) -> 
     return [ref for ref in dict.fromkeys(refs) if ref in site.entities]
 
 
-def claim_search_fields(site: Site, cid: str) -> str:
+def claim_search_blocks(site: Site, cid: str) -> tuple[str, str]:
     """What the search index needs of a claim page (claimsite.search): the result's badge, date and
     first line; the facets; the sort keys; and every spelling of every name the claim refers to."""
     claim = site.claims[cid]
@@ -517,7 +517,7 @@ def claim_search_fields(site: Site, cid: str) -> str:
         "origins": [search.origins_bucket(len(site.catalog.evidence[cid].supporting))],
     }
     names = [spelling for ref in entities for spelling in entity_spellings(site.entities[ref])]
-    return search.fields(meta, filters, {"date": meta["date"], "changed": last_change}) + search.names_block(names)
+    return search.fields(meta, filters, {"date": meta["date"], "changed": last_change}), search.names_block(names)
 
 
 def entity_spellings(entity: Entity) -> list[str]:
