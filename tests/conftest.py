@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import os
 import shutil
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +101,15 @@ def _restore_working_folder() -> Iterator[None]:
     before = Path.cwd()
     yield
     os.chdir(before)
+
+
+def pagefind_pages(site: Path) -> dict[str, dict[str, Any]]:
+    """What the Pagefind index of a built site holds per page URL: its fragment (url, content, meta,
+    filters), read from the compressed files the browser would fetch."""
+    pages = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), path
+        fragment = json.loads(data[len(b"pagefind_dcd") :])
+        pages[fragment["url"]] = fragment
+    return pages

@@ -229,7 +229,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             file = GeneratedFile.generated(config, path, content="")
             assert isinstance(file, GeneratedFile)
             file.page_source, file.modified = generated, path in self.modified
-            if path.startswith("claims/") and path != "claims/index.md" or path in OPTIONAL_IN_NAV:
+            if (path.startswith("claims/") and path != "claims/index.md") or path in OPTIONAL_IN_NAV:
                 # Claim pages stay out of the navigation: with Material every page renders the whole
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
                 file.inclusion = InclusionLevel.NOT_IN_NAV

@@ -28,6 +28,8 @@ BUNDLE_DIR = "pagefind"
 """Where the index and Pagefind's scripts land in the site."""
 ROOT_SELECTOR = "article.md-content__inner"
 """Material's page content: what is indexed of each page."""
+EXCLUDE_SELECTORS = (".headerlink", ".md-content__button", ".md-source-file")
+"""Inside it, what is no text of the page: heading permalinks (¶), the edit button, the file's dates."""
 NAME_WEIGHT = 10.0
 """Names and spellings on a claim page weigh most (Pagefind's largest weight; an h1 title is 7), so a
 claim about a person ranks above the person's own page for that person's name."""
@@ -102,7 +104,12 @@ async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
         from pagefind.index import IndexConfig, PagefindIndex
     except ImportError:  # pragma: no cover - a dependency of the package
         raise SearchIndexError("the Pagefind package is not installed: pip install 'pagefind[bin]'") from None
-    config = IndexConfig(root_selector=ROOT_SELECTOR, output_path=str(out), force_language=language)
+    config = IndexConfig(
+        root_selector=ROOT_SELECTOR,
+        exclude_selectors=list(EXCLUDE_SELECTORS),
+        output_path=str(out),
+        force_language=language,
+    )
     async with PagefindIndex(config=config) as index:
         result = await index.add_directory(path=str(site_dir), glob=glob)
     return int(result["page_count"])

@@ -26,7 +26,7 @@ from mkdocs.exceptions import BuildError as MkDocsBuildError
 
 from claimsite.env import source_datetime
 from claimsite.errors import BuildError, ConfigError
-from claimsite.plugin import CSS_PATH, REQUIRED_EXTENSIONS, THEME_DIR, ClaimsitePlugin
+from claimsite.plugin import CSS_PATH, OPTIONAL_IN_NAV, REQUIRED_EXTENSIONS, THEME_DIR, ClaimsitePlugin
 from claimsite.project import Project
 from claimsite.render import fill_markers, render_home_summary
 from claimsite.write import write_tree
@@ -204,8 +204,9 @@ def _standalone_config(config_file: Path) -> str:
     names = {e if isinstance(e, str) else next(iter(e)) for e in extensions}
     extensions.extend(name for name in REQUIRED_EXTENSIONS if name not in names)
     not_in_nav = str(raw.get("not_in_nav") or "")
-    if "/claims/*.md" not in not_in_nav:
-        raw["not_in_nav"] = not_in_nav.rstrip("\n") + "\n/claims/*.md\n"
+    missing = [f"/{p}" for p in ("claims/*.md", *OPTIONAL_IN_NAV) if f"/{p}" not in not_in_nav]
+    if missing:
+        raw["not_in_nav"] = not_in_nav.rstrip("\n") + "\n" + "".join(f"{p}\n" for p in missing)
     return yaml.dump(raw, Dumper=_TolerantDumper, allow_unicode=True, sort_keys=False)
 
 
