@@ -119,6 +119,9 @@ def test_the_copy_has_html_links_the_inlined_index_and_the_vendored_shim(copy: P
         scripts = [a.get("src") for tag, a in parse(copy / page) if tag == "script"]
         assert any(src and src.endswith(SHIM_PATH) for src in scripts), page
     assert ZIP_PATH not in (copy / "index.html").read_text(encoding="utf-8")  # it does not contain itself
+    assert not (copy / "pagefind").exists()  # Pagefind needs a server: the copy searches with lunr
+    assert "Material&#x27;s lunr search" in (copy / "index.html").read_text(encoding="utf-8")  # and says so
+    assert "this copy has none" in (copy / "browse.html").read_text(encoding="utf-8")
 
 
 def test_the_copy_loads_nothing_from_the_internet(copy: Path) -> None:

@@ -206,6 +206,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             contact_email=self.config.contact_email,
             language=config.theme.get("language"),
             content_language=self.config.content_language,
+            search=self.config.search,
         )
 
     def _report(self, project: Project) -> None:

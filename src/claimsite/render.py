@@ -86,6 +86,8 @@ class RenderOptions:
     """The interface language (`theme.language`): which message catalog the generated strings use."""
     content_language: str = "en"
     """The language the claims are written in; marked with `lang` where it differs from the interface's."""
+    search: str = "pagefind"
+    """The site's search (plugin option `search`): `pagefind`, or `lunr` in the offline copy."""
 
     permalink_directory_urls: bool | None = None
     """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
@@ -540,11 +542,12 @@ def render_browse(site: Site) -> GeneratedPage:
     """Faceted browsing of every claim, filled in by the search script (claimsite/assets/search.js)
     from the search index; without it (no script, or the offline copy) the page points elsewhere."""
     out = index_page(site, site.t("Browse and filter claims"))
-    fallback = compose(
-        esc,
-        site.t("Filtering needs the published site with JavaScript. Every claim is listed on {link}."),
-        link=link(site.label(N_("All claims")), site.href("browse.md", "claims/index.md")),
-    )
+    listed = link(site.label(N_("All claims")), site.href("browse.md", "claims/index.md"))
+    if site.options.search == "lunr":
+        message = site.t("Filters need the published site; this copy has none. Every claim is listed on {link}.")
+    else:
+        message = site.t("Filtering needs JavaScript. Every claim is listed on {link}.")
+    fallback = compose(esc, message, link=listed)
     out.add(tag("div", tag("p", fallback), class_="claimsite-browse", data_claimsite_browse=True))
     return out
 
@@ -798,7 +801,16 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
     if site.options.offline_zip_path:
         shown.append(link(site.label(N_("Offline copy (zip)")), site.href(page, site.options.offline_zip_path)))
     out.add(tag("p", " · ".join(shown)))
+    if site.options.search == "lunr":
+        out.add(tag("p", tag("em", site.label(OFFLINE_SEARCH_NOTE)), class_="claim-offline-search"))
     return "\n\n" + out.body_markdown()
+
+
+OFFLINE_SEARCH_NOTE = N_(
+    "This copy searches with an index inside the copy (Material's lunr search), which works without a "
+    "server or network: it finds every spelling of a name, but it has no filters, and its first search "
+    "loads the whole index."
+)
 
 
 def download_html(site: Site, page: str) -> str:
