@@ -89,6 +89,8 @@ class Heading:
     id: str
     search_exclude: bool = False
     lang: str | None = None
+    search_weight: float | None = None
+    """How much its words count in the site's search index (claimsite.search), when not the default."""
 
 
 Block = Heading | str
@@ -140,6 +142,7 @@ class GeneratedPage:
             if isinstance(block, Heading):
                 extra = " data-search-exclude" if block.search_exclude else ""
                 extra += f' lang="{block.lang}"' if block.lang else ""
+                extra += f' data-pagefind-weight="{block.search_weight}"' if block.search_weight is not None else ""
                 parts.append(f"{'#' * block.level} {_heading_markdown(block.text)} {{ #{block.id}{extra} }}")
             else:
                 parts.append(block)
@@ -198,6 +201,7 @@ def _heading_html(block: Heading, permalink: Permalink | None) -> str:
     # Attributes in the order attr_list and toc write them, so both builds give the same bytes.
     excluded = "data-search-exclude " if block.search_exclude else ""
     lang = f' lang="{block.lang}"' if block.lang else ""
+    lang += f' data-pagefind-weight="{block.search_weight}"' if block.search_weight is not None else ""
     text = html.escape(one_line(block.text), quote=False)  # as Markdown writes heading text
     return f'<h{block.level} {excluded}id="{block.id}"{lang}>{text}{anchor}</h{block.level}>'
 

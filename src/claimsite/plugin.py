@@ -152,7 +152,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             button = SearchButton()
             button.load_config({})
             config.plugins["material/search"] = button
-        config.extra["claimsite_search"] = {"engine": engine}
+        config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING}
 
     def claims_path(self, config: MkDocsConfig) -> Path:
         configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir

@@ -25,6 +25,7 @@ from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url
 from claimsite.model import Claim, Entity, PartialDate, Source
 from claimsite.project import no_cyclic_gc
 from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
+from claimsite.spelling import spellings
 from claimsite.text import attr, description, md, md_link, slug
 from claimsite.text import attr as esc
 from claimsite.vocab import (
@@ -242,7 +243,8 @@ def count_claims(site: Site, n: int) -> str:
 def index_page(site: Site, title: str) -> GeneratedPage:
     """An index page: out of the search index, no table of contents."""
     page = GeneratedPage({"title": attr(title), "search": {"exclude": True}, "hide": ["toc"]})
-    page.add(Heading(1, title, "page-title"), search.fields({"kind": "index"}, {"kind": ["index"]}))
+    heading = Heading(1, title, "page-title", search_weight=search.PAGE_TITLE_WEIGHT)
+    page.add(heading, search.fields({"kind": "index"}, {"kind": ["index"]}))
     return page
 
 
@@ -338,7 +340,7 @@ def _source_item(site: Site, page: str, source: Source) -> str:
         details.append(tag("p", f"{site.label(N_('Origin'))}: " + tag("code", wrappable(source.origin))))
     details.append(_quote(site, source))
     if source.note:
-        details.append(tag("p", site.content(source.note), data_pagefind_weight=str(search.NOTE_WEIGHT)))
+        details.append(tag("p", site.content(source.note), data_pagefind_weight=str(search.SECONDARY_WEIGHT)))
     return tag("li", "".join(details), id=source.id)
 
 
@@ -523,8 +525,9 @@ def claim_search_blocks(site: Site, cid: str) -> tuple[str, str]:
 
 
 def entity_spellings(entity: Entity) -> list[str]:
-    """Every spelling of an entity's name for the search index."""
-    return [entity.name, *entity.names.values(), *entity.aliases]
+    """Every spelling of an entity's name for the search index: as written, transliterated by the
+    standards for Belarusian and Russian, and folded (claimsite.spelling)."""
+    return spellings(entity.name, entity.names, entity.aliases)
 
 
 # --------------------------------------------------------------------------- index pages
@@ -614,17 +617,23 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
     entity = site.entities[eid]
     page = f"entities/{eid}.md"
     out = GeneratedPage({"title": attr(entity.name), "description": attr(entity.role)})
-    out.add(Heading(1, entity.name, "page-title", lang=site.content_lang), tag("p", site.content(entity.role)))
+    weight = str(search.SECONDARY_WEIGHT)  # a claim naming them ranks above this page for their name
+    out.add(Heading(1, entity.name, "page-title", lang=site.content_lang, search_weight=search.PAGE_TITLE_WEIGHT))
+    out.add(tag("p", site.content(entity.role), data_pagefind_weight=weight))
     out.add(search.fields({"kind": "entity"}, {"kind": ["entity"]}))
     if entity.names:
         names = "; ".join(
             f"{tag('span', esc(n), lang=lang)} ({site.label(language_name(lang))})"
             for lang, n in sorted(entity.names.items())
         )
-        out.add(tag("p", tag("strong", site.label(N_("Names")) + ":") + " " + names))
+        out.add(tag("p", tag("strong", site.label(N_("Names")) + ":") + " " + names, data_pagefind_weight=weight))
     if entity.aliases:
         aliases = ", ".join(esc(a) for a in entity.aliases)
-        out.add(tag("p", tag("strong", site.label(N_("Also written as")) + ":") + " " + aliases))
+        out.add(
+            tag(
+                "p", tag("strong", site.label(N_("Also written as")) + ":") + " " + aliases, data_pagefind_weight=weight
+            )
+        )
     if entity.sources:
         out.add(Heading(2, site.t("Sources for this entry"), "entry-sources", search_exclude=True))
         items = []
@@ -632,7 +641,7 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
             pub = f"{tag('strong', site.content(ref.publisher))} · " if ref.publisher else ""
             when = f" · {site.date(ref.published)}" if ref.published else ""
             items.append(f"<li>{pub}{link(esc(ref.title), ref.url)}{when}</li>")
-        out.add(tag("ol", "".join(items)))
+        out.add(tag("ol", "".join(items), data_pagefind_ignore=True))
     roles = site.catalog.entity_roles.get(eid, {})
     if not roles:
         out.add(Heading(2, site.t("Claims"), "claims", search_exclude=True), claim_list(site, page, []))
@@ -691,7 +700,7 @@ def render_sources_index(site: Site) -> GeneratedPage:
         items.append(
             f"<li>{link(site.content(publisher.name), site.href(page, site.publisher_pages[key]))} ({esc(line)})</li>"
         )
-    out.add(tag("ul", "".join(items)))
+    out.add(tag("ul", "".join(items), data_pagefind_ignore=True))
     return out
 
 
@@ -703,7 +712,8 @@ def render_publisher(site: Site, key: str) -> GeneratedPage:
         entity = site.entities[publisher.entity_id]
         facts = site.catalog.publisher_facts(publisher.documents[0].first, site.t)
         about = link(site.content(entity.name), site.href(page, f"entities/{publisher.entity_id}.md"))
-        out.add(tag("p", f"{about}: {site.content(entity.role)}" + (f" ({esc(facts)})" if facts else "")))
+        text = f"{about}: {site.content(entity.role)}" + (f" ({esc(facts)})" if facts else "")
+        out.add(tag("p", text, data_pagefind_weight=str(search.SECONDARY_WEIGHT)))
     out.add(tag("p", esc(documents_line(site, len(publisher.documents), publisher.citations)) + "."))
     items = []
     for document in publisher.documents:
@@ -715,7 +725,7 @@ def render_publisher(site: Site, key: str) -> GeneratedPage:
         )
         title = link(esc(source.title), source.url)
         items.append(f"<li>{when}{title} — {site.label(N_('cited in'))} {cited}</li>")
-    out.add(tag("ul", "".join(items)))
+    out.add(tag("ul", "".join(items), data_pagefind_ignore=True))
     return out
 
 

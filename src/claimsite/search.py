@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from claimsite.markup import tag
 from claimsite.text import attr as esc
@@ -33,8 +35,16 @@ EXCLUDE_SELECTORS = (".headerlink", ".md-content__button", ".md-source-file")
 NAME_WEIGHT = 10.0
 """Names and spellings on a claim page weigh most (Pagefind's largest weight; an h1 title is 7), so a
 claim about a person ranks above the person's own page for that person's name."""
-NOTE_WEIGHT = 0.5
-"""Source notes weigh half of body text: a match there ranks below one in a title or a name."""
+SECONDARY_WEIGHT = 0.5
+"""Source notes and the text of entity pages weigh half of body text: a match there ranks below one in a
+title or a name, and a person's page below the claims about them."""
+PAGE_TITLE_WEIGHT = 1.0
+"""The title of an entity or index page weighs as body text, a claim's as an h1 (7): a reader searching
+a name wants the claims about that person first, then the person's page (tests/test_search.py)."""
+RANKING = {"ranking": {"metaWeights": {"title": 1.0}, "pageLength": 0.0}}
+"""Pagefind's options (`pagefind.options(...)`), set by the search script: a page title weighs as much as body text
+(Pagefind's default, 5, put every entity page above the claims naming that person), and a long page
+is not ranked down for its length (claim pages are long, entity pages short)."""
 
 
 def fields(
@@ -90,13 +100,24 @@ def write_index(site_dir: Path, *, directory_urls: bool = True, language: str = 
     # With directory URLs every page is an index.html; that leaves out 404.html, which is no page to find.
     glob = "{index.html,**/index.html}" if directory_urls else "**/*.html"
     try:
-        pages = asyncio.run(_index(site_dir, out, glob, language))
+        pages = _run(_index(site_dir, out, glob, language))
     except SearchIndexError:
         raise
     except Exception as error:  # the binary missing, killed, or a broken pipe: say what it was
         raise SearchIndexError(f"Pagefind failed while indexing {site_dir}: {error}") from None
     files = [p for p in out.rglob("*") if p.is_file()]
     return IndexStats(pages, len(files), sum(p.stat().st_size for p in files))
+
+
+def _run(job: Coroutine[Any, Any, int]) -> int:
+    """Run a coroutine to its end, also when the caller already runs an event loop (a notebook, a
+    test driving a browser): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(job)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, job).result()
 
 
 async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
