@@ -396,7 +396,7 @@ class BrowsePage {
       this.changed({ typing: false })
     })
 
-    this.clear = element("button", { type: "button", class: "md-button claimsite-browse__clear" }, text("clear_filters"))
+    this.clear = element("button", { type: "button", class: "claimsite-browse__button claimsite-browse__clear" }, text("clear_filters"))
     this.clear.addEventListener("click", () => {
       for (const facet of this.facets.values()) for (const box of facet.boxes.values()) box.checked = false
       this.changed({ typing: false })
@@ -421,7 +421,7 @@ class BrowsePage {
 
     this.count = element("p", { class: "claimsite-browse__count", role: "status" }, text("loading"))
     this.list = element("ol", { class: "claimsite-browse__list" })
-    this.more = element("button", { type: "button", class: "md-button claimsite-browse__more", hidden: true }, text("more"))
+    this.more = element("button", { type: "button", class: "claimsite-browse__button claimsite-browse__more", hidden: true }, text("more"))
     this.more.addEventListener("click", () => this.showMore(this.run, { focus: true }))
     const results = element(
       "section",
