@@ -53,6 +53,8 @@ OPTIONAL_IN_NAV = ("browse.md",)
 """Generated pages a site may leave out of its `nav` without a warning (linked from the home page)."""
 
 CSS_PATH = "assets/claimsite.css"
+SEARCH_ASSETS = ("assets/search.js", "assets/search.css")
+"""The Pagefind search interface, which theme/main.html loads when the site searches with Pagefind."""
 THEME_DIR = "theme"
 """Template overrides shipped in the package (link-preview tags), searched before Material's."""
 
@@ -236,6 +238,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
         files.append(File.generated(config, CSS_PATH, content=self.css()))
+        for asset in SEARCH_ASSETS if self.config.search == "pagefind" else ():
+            source = resources.files("claimsite").joinpath(asset)
+            files.append(File.generated(config, asset, content=source.read_text(encoding="utf-8")))
         if self.dirty:
             self._expire_pages_with_generated_parts(files)
         self.pages_done, self.pages_total = 0, len(files.documentation_pages())

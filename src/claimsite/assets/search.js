@@ -5,9 +5,11 @@
 //
 // Everything comes from the site itself: Pagefind's script, its WebAssembly and index chunks are
 // fetched from <site root>/pagefind/ the first time a reader opens the search or the browse page.
-// Every word shown comes from claimsite.search_ui.interface_strings, as JSON in the page.
+// Every word shown comes from claimsite.search_ui.interface_strings, and Pagefind's ranking options
+// from claimsite.search.RANKING, as JSON in the page (theme/partials/search.html).
 
-const STRINGS = readJSON("__claimsite_search")
+const SETTINGS = readJSON("__claimsite_search")
+const STRINGS = SETTINGS.strings || {}
 const LANGUAGE = STRINGS.language || document.documentElement.lang || "en"
 const ROOT = siteRoot()
 const PAGE_SIZE = 10
@@ -71,7 +73,7 @@ function loadPagefind() {
   pagefindLoading ??= (async () => {
     const pagefind = await import(new URL("pagefind/pagefind.js", ROOT).href)
     // Result URLs are root-relative to the indexed site: under a sub-path they need its path in front.
-    await pagefind.options({ baseUrl: ROOT.pathname })
+    await pagefind.options({ ...SETTINGS.options, baseUrl: ROOT.pathname })
     await pagefind.init()
     return pagefind
   })().catch((error) => {
