@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url
 from claimsite.model import Claim, Entity, PartialDate, Source
 from claimsite.project import no_cyclic_gc
 from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
-from claimsite.spelling import spellings
+from claimsite.spelling import fold, language_of, spellings
 from claimsite.text import attr, description, md, md_link, slug
 from claimsite.text import attr as esc
 from claimsite.vocab import (
@@ -319,11 +320,46 @@ def _quote(site: Site, source: Source) -> str:
     return ""
 
 
+CYRILLIC_LANGUAGES = frozenset({"be", "ru", "uk"})
+CYRILLIC = re.compile("[\u0400-\u052f]")
+
+
+def title_language(title: str, language: str | None) -> str | None:
+    """The `lang` of a source's title: the source's language, except for an editor's description in
+    another script (an English gloss of a Russian article's title), which is in the site's language."""
+    cyrillic = CYRILLIC.search(title) is not None
+    if language in CYRILLIC_LANGUAGES:
+        return language if cyrillic else None
+    return language_of(title, {}) if cyrillic else language
+
+
+def alias_language(alias: str, names: dict[str, str]) -> str | None:
+    """The `lang` of an alias: none for Latin script; for Cyrillic, the language of the native name it
+    shares words with or abbreviates (МВД: Министерство внутренних дел, ru; МУС: Міністэрства
+    ўнутраных спраў, be), else the entity's first Cyrillic name's (a brand: БайПол)."""
+    if not CYRILLIC.search(alias):
+        return None
+    found = language_of(alias, names)
+    if found:
+        return found
+    letters = fold(alias.replace(".", "")).upper()
+    native = {lang: name for lang, name in names.items() if lang in CYRILLIC_LANGUAGES}
+    for lang, name in native.items():
+        if letters == "".join(word[0] for word in fold(name).upper().split() if len(word) > 2):
+            return lang
+    return next(iter(native), None)
+
+
+def source_title(title: str, url: str, language: str | None) -> str:
+    """A source's title linked to it, marked with its language."""
+    return link(esc(title), url, lang=title_language(title, language))
+
+
 def _source_item(site: Site, page: str, source: Source) -> str:
     parts = [_publisher(site, page, source)]
     if source.author:
         parts.append(site.content(source.author))
-    parts.append(link(esc(source.title), source.url))
+    parts.append(source_title(source.title, source.url, source.language))
     parts.append(site.date(source.published))
     language = site.t(language_name(source.language))
     kind = site.t(KIND_LABELS[source.kind])
@@ -628,7 +664,7 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
         )
         out.add(tag("p", tag("strong", site.label(N_("Names")) + ":") + " " + names, data_pagefind_weight=weight))
     if entity.aliases:
-        aliases = ", ".join(esc(a) for a in entity.aliases)
+        aliases = ", ".join(tag("span", esc(a), lang=alias_language(a, entity.names)) for a in entity.aliases)
         out.add(
             tag(
                 "p", tag("strong", site.label(N_("Also written as")) + ":") + " " + aliases, data_pagefind_weight=weight
@@ -640,7 +676,7 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
         for ref in entity.sources:
             pub = f"{tag('strong', site.content(ref.publisher))} · " if ref.publisher else ""
             when = f" · {site.date(ref.published)}" if ref.published else ""
-            items.append(f"<li>{pub}{link(esc(ref.title), ref.url)}{when}</li>")
+            items.append(f"<li>{pub}{source_title(ref.title, ref.url, ref.language)}{when}</li>")
         out.add(tag("ol", "".join(items), data_pagefind_ignore=True))
     roles = site.catalog.entity_roles.get(eid, {})
     if not roles:
@@ -723,7 +759,7 @@ def render_publisher(site: Site, key: str) -> GeneratedPage:
             link(site.content(site.claims[cid].title), site.href(page, site.claim_path(cid)))
             for cid in document.claim_ids
         )
-        title = link(esc(source.title), source.url)
+        title = source_title(source.title, source.url, source.language)
         items.append(f"<li>{when}{title} — {site.label(N_('cited in'))} {cited}</li>")
     out.add(tag("ul", "".join(items), data_pagefind_ignore=True))
     return out
