@@ -154,7 +154,8 @@ class SearchDialog {
     this.run = 0
     this.timer = null
     this.returnFocus = null
-    this.quiet = false // while the script itself moves the focus back to the field
+    this.quiet = false // while the script itself moves the focus within the dialog
+    this.closing = false // while the script itself closes the dialog
 
     this.input.addEventListener("focus", () => this.quiet || this.open())
     this.input.addEventListener("input", () => this.schedule())
@@ -170,11 +171,17 @@ class SearchDialog {
     })
     this.toggle.addEventListener("change", () => {
       if (this.toggle.checked) this.opened()
+      // Closed by its overlay or back arrow: the field lets go of the focus, so that focusing it opens again.
+      else if (!this.closing && this.root.contains(document.activeElement)) document.activeElement.blur()
     })
-    // The header's magnifier opens the dialog; the field must take the focus in the same click, or
-    // phones bring up no keyboard.
+    // The header's magnifier opens the dialog (the label checks the toggle); the field must take the
+    // focus in the same click, or phones bring up no keyboard.
     for (const label of document.querySelectorAll('header label[for="__search"]')) {
-      label.addEventListener("click", () => this.toggle.checked || this.input.focus())
+      label.addEventListener("click", () => {
+        if (this.isOpen) return
+        this.remember(document.activeElement)
+        this.focusQuietly(this.input)
+      })
     }
     this.list.addEventListener("click", (event) => {
       if (event.target instanceof Element && event.target.closest("a")) this.close({ restoreFocus: false })
@@ -188,22 +195,40 @@ class SearchDialog {
   }
 
   open() {
-    const active = document.activeElement
     if (!this.isOpen) {
-      this.returnFocus = active && active !== document.body && !this.root.contains(active) ? active : null
-      this.toggle.click() // a click, as Material does: the toggle's change event must fire
+      this.remember(document.activeElement)
+      this.setToggle(true)
     }
-    if (document.activeElement !== this.input) this.input.focus()
+    if (document.activeElement !== this.input) this.focusQuietly(this.input)
+  }
+
+  // Where the focus goes back to when the dialog closes: what had it before, outside the dialog.
+  remember(active) {
+    this.returnFocus = active && active !== document.body && !this.root.contains(active) ? active : null
+  }
+
+  // A click, as Material does: the toggle's change event must fire.
+  setToggle(open) {
+    if (this.toggle.checked === open) return
+    this.closing = !open
+    this.toggle.click()
+    this.closing = false
+  }
+
+  focusQuietly(target) {
+    this.quiet = true
+    target.focus()
+    this.quiet = false
   }
 
   opened() {
     loadPagefind().catch(() => this.failed())
-    if (document.activeElement !== this.input) this.input.focus()
+    if (document.activeElement !== this.input) this.focusQuietly(this.input)
   }
 
   close({ restoreFocus = true } = {}) {
     clearTimeout(this.timer)
-    if (this.isOpen) this.toggle.click()
+    this.setToggle(false)
     const target = restoreFocus && this.returnFocus?.isConnected ? this.returnFocus : null
     this.returnFocus = null
     if (target) target.focus()
@@ -227,11 +252,9 @@ class SearchDialog {
         break
       case "Tab":
         // As in Material: the dialog closes and the focus moves on from the search field.
-        this.quiet = true
-        this.input.focus()
-        this.quiet = false
+        this.focusQuietly(this.input)
         this.returnFocus = null
-        if (this.isOpen) this.toggle.click()
+        this.setToggle(false)
         break
       case "ArrowDown":
       case "ArrowUp":
@@ -251,9 +274,7 @@ class SearchDialog {
     if (!this.more.hidden) stops.push(this.more)
     const current = stops.indexOf(document.activeElement)
     const next = (Math.max(current, 0) + step + stops.length) % stops.length
-    this.quiet = true
-    stops[next].focus()
-    this.quiet = false
+    this.focusQuietly(stops[next])
   }
 
   schedule() {
@@ -417,8 +438,8 @@ class BrowsePage {
       "section",
       { class: "claimsite-browse__filters", "aria-labelledby": id("filters") },
       element("h2", { id: id("filters") }, text("filters")),
-      facetList,
       this.clear,
+      facetList,
     )
 
     this.count = element("p", { class: "claimsite-browse__count", role: "status" }, text("loading"))
