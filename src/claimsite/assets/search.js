@@ -86,14 +86,17 @@ function loadPagefind() {
 function element(name, attributes = {}, ...children) {
   const node = document.createElement(name)
   for (const [key, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value)
+    if (value === null || value === undefined || value === false) continue
+    node.setAttribute(key, value === true ? "" : value)
   }
   node.append(...children.filter((child) => child !== null && child !== undefined))
   return node
 }
 
+// Whether a key pressed there is text (Material's shortcuts are not taken from fields).
 function isTyping(target) {
-  return target instanceof Element && (target.closest("input, select, textarea") !== null || target.isContentEditable)
+  if (!(target instanceof Element)) return false
+  return target.closest("input, select, textarea") !== null || target.isContentEditable
 }
 
 // The status badge of a claim, as claimsite.render.badge writes it on the claim's page; nothing for a
@@ -261,11 +264,12 @@ class SearchDialog {
         event.preventDefault()
         this.moveFocus(event.key === "ArrowDown" ? 1 : -1)
         break
-      default:
+      default: {
         // Typing while a result has the focus goes on in the search field.
-        if (event.key.length === 1 && document.activeElement !== this.input && this.root.contains(document.activeElement)) {
-          this.input.focus()
-        }
+        const active = document.activeElement
+        const typed = event.key.length === 1 || event.key === "Backspace"
+        if (typed && active !== this.input && this.root.contains(active)) this.focusQuietly(this.input)
+      }
     }
   }
 
@@ -311,7 +315,8 @@ class SearchDialog {
     this.shown = 0
     this.list.replaceChildren()
     await this.showMore(run)
-    if (run === this.run) this.meta.textContent = this.results.length ? countText(this.results.length) : text("none")
+    if (run !== this.run) return
+    this.meta.textContent = this.results.length ? countText(this.results.length) : text("none")
   }
 
   // The next page of results: Pagefind loads each result's data on demand.
@@ -323,8 +328,8 @@ class SearchDialog {
     this.list.append(...items)
     this.shown += page.length
     this.more.hidden = this.shown >= this.results.length
-    if (focus && items.length) items[0].querySelector("a").focus()
-    else if (focus) this.input.focus()
+    if (focus && items.length) this.focusQuietly(items[0].querySelector("a"))
+    else if (focus) this.focusQuietly(this.input)
   }
 
   item(data) {
@@ -403,7 +408,12 @@ class BrowsePage {
         element("label", { for: id("q") }, text("browse_search")),
         this.term,
       ),
-      element("p", { class: "claimsite-browse__field" }, element("label", { for: id("sort") }, text("sort")), this.sort),
+      element(
+        "p",
+        { class: "claimsite-browse__field" },
+        element("label", { for: id("sort") }, text("sort")),
+        this.sort,
+      ),
     )
     controls.addEventListener("submit", (event) => {
       event.preventDefault()
@@ -419,7 +429,7 @@ class BrowsePage {
       this.changed({ typing: false })
     })
 
-    this.clear = element("button", { type: "button", class: "claimsite-browse__button claimsite-browse__clear" }, text("clear_filters"))
+    this.clear = element("button", { type: "button", class: "claimsite-browse__button" }, text("clear_filters"))
     this.clear.addEventListener("click", () => {
       for (const facet of this.facets.values()) for (const box of facet.boxes.values()) box.checked = false
       this.changed({ typing: false })
@@ -444,7 +454,11 @@ class BrowsePage {
 
     this.count = element("p", { class: "claimsite-browse__count", role: "status" }, text("loading"))
     this.list = element("ol", { class: "claimsite-browse__list" })
-    this.more = element("button", { type: "button", class: "claimsite-browse__button claimsite-browse__more", hidden: true }, text("more"))
+    this.more = element(
+      "button",
+      { type: "button", class: "claimsite-browse__button claimsite-browse__more", hidden: true },
+      text("more"),
+    )
     this.more.addEventListener("click", () => this.showMore(this.run, { focus: true }))
     const results = element(
       "section",
@@ -481,7 +495,11 @@ class BrowsePage {
       boxes.set(value, box)
       counts.set(value, count)
     }
-    const toggle = element("button", { type: "button", class: "claimsite-browse__toggle", hidden: true }, text("show_all"))
+    const toggle = element(
+      "button",
+      { type: "button", class: "claimsite-browse__toggle", hidden: true },
+      text("show_all"),
+    )
     const facet = { name, boxes, counts, expanded: false, toggle }
     toggle.addEventListener("click", () => {
       facet.expanded = !facet.expanded
@@ -586,7 +604,8 @@ class BrowsePage {
     this.shown = 0
     this.list.replaceChildren()
     await this.showMore(run)
-    if (run === this.run) this.count.textContent = this.results.length ? countText(this.results.length) : text("browse_none")
+    if (run !== this.run) return
+    this.count.textContent = this.results.length ? countText(this.results.length) : text("browse_none")
   }
 
   showCounts(facet, counts) {
