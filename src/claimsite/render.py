@@ -285,7 +285,7 @@ def verdict_card(site: Site, page: str, claim: Claim, cid: str) -> str:
     facts = [
         (N_("Confidence"), site.label(CONFIDENCE_LABELS[claim.confidence])),
         (N_("Why this status"), site.content(claim.status_reason)),
-        (N_("Evidence"), esc(evidence_line(site, site.catalog.evidence[cid]))),
+        (N_("Evidence"), tag("span", esc(evidence_line(site, site.catalog.evidence[cid])), data_pagefind_ignore=True)),
     ]
     if claim.basis:
         facts.append((N_("Basis"), esc(", ".join(site.t(BASIS_LABELS[b]) for b in claim.basis))))
@@ -364,16 +364,22 @@ def _source_item(site: Site, page: str, source: Source) -> str:
     language = site.t(language_name(source.language))
     kind = site.t(KIND_LABELS[source.kind])
     relation = tag("em", site.label(SOURCE_RELATION_LABELS[source.relation]))
-    parts.append(f"{esc(language)}, {esc(kind)}, {relation}")
+    parts.append(tag("span", f"{esc(language)}, {esc(kind)}, {relation}", data_pagefind_ignore=True))
     details = [tag("p", " · ".join(parts))]
-    details.append(tag("p", f"{site.label(N_('URL'))}: " + tag("code", wrappable(source.url), class_="claim-url")))
+    # The address, archive, dates and origin are for readers checking the source, not for finding it
+    # (the search index would otherwise hold every URL's words: a third of its size).
+    url = tag("code", wrappable(source.url), class_="claim-url")
+    details.append(tag("p", f"{site.label(N_('URL'))}: {url}", data_pagefind_ignore=True))
     if source.archive_url:
         when = f" ({site.date(source.archive_date)})" if source.archive_date else ""
-        details.append(tag("p", link(site.label(N_("Archived copy")), source.archive_url) + when))
+        archived = link(site.label(N_("Archived copy")), source.archive_url) + when
+        details.append(tag("p", archived, data_pagefind_ignore=True))
     if source.accessed:
-        details.append(tag("p", esc(site.t("Accessed {date}", date=site.t.date(source.accessed))) + "."))
+        accessed = esc(site.t("Accessed {date}", date=site.t.date(source.accessed))) + "."
+        details.append(tag("p", accessed, data_pagefind_ignore=True))
     if source.origin:
-        details.append(tag("p", f"{site.label(N_('Origin'))}: " + tag("code", wrappable(source.origin))))
+        origin = f"{site.label(N_('Origin'))}: " + tag("code", wrappable(source.origin))
+        details.append(tag("p", origin, data_pagefind_ignore=True))
     details.append(_quote(site, source))
     if source.note:
         details.append(tag("p", site.content(source.note), data_pagefind_weight=str(search.SECONDARY_WEIGHT)))
