@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 from test_browser import QuietHandler, browser, site_url  # noqa: F401  (fixtures)
+from test_serve import fetch, server, wait_for  # noqa: F401  (fixtures)
 
 from claimsite.cli import main
 from claimsite.project import load_project
@@ -40,11 +41,11 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     result = CliRunner().invoke(main, ["build", "-f", str(ROOT / "mkdocs.yml"), "--site-dir", str(site)])
     assert result.exit_code == 0, result.output
     handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +167,22 @@ def test_the_fixture_site_finds_by_spelling_and_by_source(ask_fixture: Any) -> N
 def test_names_only_in_the_index_are_hidden_from_readers(built_site: Path) -> None:
     page = (built_site / "claims" / "leaked-order" / "index.html").read_text(encoding="utf-8")
     assert '<p hidden data-pagefind-weight="10.0">' in page
+
+
+def test_the_development_server_updates_the_index_after_an_edit(browser: Any, server: Any) -> None:  # noqa: F811
+    """`claimsite serve` rewrites the index after each rebuild (off the rebuild's path): a word new in
+    a claim becomes findable without a restart."""
+    url, project, _ = server
+    claim = project / "claims" / "leaked-order.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("Leaked audio", "Quokkaword audio"), encoding="utf-8")
+    wait_for(lambda: "Quokkaword audio" in fetch(url + "claims/leaked-order/"))
+
+    def found() -> bool:
+        page = browser.new_page()  # a new page each time: Pagefind caches what it has loaded
+        try:
+            page.goto(url)
+            return bool(page.evaluate(SEARCH, ["quokkaword", {}, RANKING["ranking"]])["top"])
+        finally:
+            page.close()
+
+    wait_for(found, seconds=90)

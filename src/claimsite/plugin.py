@@ -42,6 +42,7 @@ from claimsite.render import (
     unchanged_claim_pages,
 )
 from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError
+from claimsite.search_ui import interface_strings
 
 log = logging.getLogger("mkdocs.plugins.claimsite")
 
@@ -114,6 +115,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.modified: set[str] = set()
         """Generated pages that differ from the previous build's (all of them on the first build)."""
         self.rule_config: RuleConfig = DEFAULT_RULES
+        self.background_index = search.BackgroundIndex()
+        """Under `serve`: the search index, rewritten after each rebuild without holding up the reload."""
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
 
@@ -154,7 +157,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             button = SearchButton()
             button.load_config({})
             config.plugins["material/search"] = button
-        config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING}
+        strings = interface_strings(messages(config.theme.get("language")))
+        config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING, "strings": strings}
 
     def claims_path(self, config: MkDocsConfig) -> Path:
         configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir
@@ -313,6 +317,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.config.search != "pagefind":
             return
         language = config.theme.get("language") or "en"  # <html lang>: the index a page searches
+        if self.serving:
+            self.background_index.request(
+                Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
+            )
+            return
         try:
             stats = search.write_index(
                 Path(config.site_dir), directory_urls=config.use_directory_urls, language=language

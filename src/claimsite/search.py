@@ -16,7 +16,11 @@ lunr search (Pagefind needs a web server; see claimsite.offline).
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
+import sys
+import tempfile
+import threading
 from collections.abc import Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +29,8 @@ from typing import Any
 
 from claimsite.markup import tag
 from claimsite.text import attr as esc
+
+log = logging.getLogger("mkdocs.plugins.claimsite")
 
 BUNDLE_DIR = "pagefind"
 """Where the index and Pagefind's scripts land in the site."""
@@ -93,20 +99,65 @@ class SearchIndexError(Exception):
 
 
 def write_index(site_dir: Path, *, directory_urls: bool = True, language: str = "en") -> IndexStats:
-    """Index the built pages in `site_dir` into `site_dir/pagefind`, replacing an earlier index."""
+    """Index the built pages in `site_dir` into `site_dir/pagefind`, replacing an earlier index only
+    once the new one is complete (a reader searching meanwhile uses the old one, never half of one)."""
     out = site_dir / BUNDLE_DIR
-    if out.exists():
-        shutil.rmtree(out)
+    fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     # With directory URLs every page is an index.html; that leaves out 404.html, which is no page to find.
     glob = "{index.html,**/index.html}" if directory_urls else "**/*.html"
     try:
-        pages = _run(_index(site_dir, out, glob, language))
+        pages = _run(_index(site_dir, fresh, glob, language))
+        files = [p for p in fresh.rglob("*") if p.is_file()]
+        stats = IndexStats(pages, len(files), sum(p.stat().st_size for p in files))
+        old = site_dir / f".pagefind-old-{fresh.name}"
+        if out.exists():
+            out.rename(old)
+        fresh.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+        return stats
     except SearchIndexError:
         raise
     except Exception as error:  # the binary missing, killed, or a broken pipe: say what it was
         raise SearchIndexError(f"Pagefind failed while indexing {site_dir}: {error}") from None
-    files = [p for p in out.rglob("*") if p.is_file()]
-    return IndexStats(pages, len(files), sum(p.stat().st_size for p in files))
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+
+
+class BackgroundIndex:
+    """Indexing after each rebuild of a development server, off the rebuild's path: the edited page
+    reloads at once and its search catches up a few seconds later. One run at a time; builds that
+    finish during a run are folded into one more run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: tuple[Path, bool, str] | None = None
+        self._worker: threading.Thread | None = None
+        self.done = threading.Event()
+        """Set whenever no indexing is running or waiting (tests and benchmarks wait on it)."""
+        self.done.set()
+
+    def request(self, site_dir: Path, *, directory_urls: bool, language: str) -> None:
+        with self._lock:
+            self._pending = (site_dir, directory_urls, language)
+            self.done.clear()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="claimsite-search-index", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._worker = None
+                    self.done.set()
+                    return
+            site_dir, directory_urls, language = job
+            try:
+                stats = write_index(site_dir, directory_urls=directory_urls, language=language)
+                log.info("claimsite: search index updated (%d pages)", stats.pages)
+            except (SearchIndexError, OSError) as error:  # the server keeps serving; the next build retries
+                print(f"WARNING -  claimsite: search index not updated: {error}", file=sys.stderr, flush=True)
 
 
 def _run(job: Coroutine[Any, Any, int]) -> int:
