@@ -53,10 +53,16 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+PAGEFIND_BOX = "input[data-claimsite-search-query]"
+LUNR_BOX = "input[data-md-component='search-query']"
+
+
 def search(page, query: str) -> None:
-    """Type into Material's search box as a reader would."""
+    """Type into the site's search box as a reader would: the Pagefind dialog of the published site,
+    or Material's lunr box in the offline copy. Results are `.md-search-result__item` in both."""
     page.set_default_timeout(15_000)
-    box = page.locator("input[data-md-component='search-query']")
+    page.wait_for_load_state("load")
+    box = page.locator(PAGEFIND_BOX if page.locator(PAGEFIND_BOX).count() else LUNR_BOX)
     box.click()
     box.fill(query)  # typing key by key cannot produce Cyrillic on a US keyboard layout
     box.press("End")  # Material updates results on key events

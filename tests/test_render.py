@@ -80,7 +80,8 @@ def test_claim_page_has_every_part() -> None:
         'aria-hidden="true">?</span> Alleged</span>',
         "<dt data-pagefind-ignore>Why this status</dt><dd>One recording whose attribution is disputed",
         "<dt data-pagefind-ignore>Confidence</dt><dd>medium</dd>",
-        "<dt data-pagefind-ignore>Evidence</dt><dd><span data-pagefind-ignore>1 supporting source from 1 origin: bypol-recording (1).</span></dd>",
+        "<dt data-pagefind-ignore>Evidence</dt><dd><span data-pagefind-ignore>"
+        "1 supporting source from 1 origin: bypol-recording (1).</span></dd>",
         '<a href="../../methodology/#alleged">What “Alleged” means</a>',
         "## Statement { #statement }",
         "## Sources { #sources data-search-exclude }",
