@@ -198,12 +198,13 @@ def _heading_html(block: Heading, permalink: Permalink | None) -> str:
     anchor = ""
     if permalink is not None:
         anchor = f'<a class="{permalink.css_class}" href="#{block.id}" title="{permalink.title}">{permalink.text}</a>'
-    # Attributes in the order attr_list and toc write them, so both builds give the same bytes.
+    # Attributes in the order attr_list and toc write them (sorted by name), so both builds give the
+    # same bytes.
+    weight = f'data-pagefind-weight="{block.search_weight}" ' if block.search_weight is not None else ""
     excluded = "data-search-exclude " if block.search_exclude else ""
     lang = f' lang="{block.lang}"' if block.lang else ""
-    lang += f' data-pagefind-weight="{block.search_weight}"' if block.search_weight is not None else ""
     text = html.escape(one_line(block.text), quote=False)  # as Markdown writes heading text
-    return f'<h{block.level} {excluded}id="{block.id}"{lang}>{text}{anchor}</h{block.level}>'
+    return f'<h{block.level} {weight}{excluded}id="{block.id}"{lang}>{text}{anchor}</h{block.level}>'
 
 
 def _heading_markdown(text: str) -> str:
