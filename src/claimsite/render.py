@@ -673,7 +673,9 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
         aliases = ", ".join(tag("span", esc(a), lang=alias_language(a, entity.names)) for a in entity.aliases)
         out.add(
             tag(
-                "p", tag("strong", site.label(N_("Also written as")) + ":") + " " + aliases, data_pagefind_weight=weight
+                "p",
+                tag("strong", site.label(N_("Also written as")) + ":") + " " + aliases,
+                data_pagefind_weight=str(search.ALIAS_LIST_WEIGHT),
             )
         )
     if entity.sources:

@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ title or a name, and a person's page below the claims about them."""
 PAGE_TITLE_WEIGHT = 1.0
 """The title of an entity or index page weighs as body text, a claim's as an h1 (7): a reader searching
 a name wants the claims about that person first, then the person's page (tests/test_search.py)."""
+ALIAS_LIST_WEIGHT = 0.2
+"""An entity page's list of aliases names one spelling several times over (Tarajkouski, Tarajkoŭski):
+weighed low, so that the claims about the person, which carry each spelling once, still rank first."""
 RANKING = {"ranking": {"metaWeights": {"title": 1.0}, "pageLength": 0.0}}
 """Pagefind's options (`pagefind.options(...)`), set by the search script: a page title weighs as much as body text
 (Pagefind's default, 5, put every entity page above the claims naming that person), and a long page
@@ -72,11 +76,28 @@ def fields(
 
 
 def names_block(spellings: Iterable[str]) -> str:
-    """Every spelling of the names a page refers to, hidden from readers, weighted like a title."""
-    unique = list(dict.fromkeys(s for s in spellings if s.strip()))
-    if not unique:
+    """Every word of every spelling of the names a page refers to, hidden from readers, weighted like
+    a title. Pagefind matches words, not phrases, so each word is written once: a word equal to one
+    already written once Pagefind has folded both (lower case, combining marks removed) is left out,
+    which halves the block and every fragment a result costs to load."""
+    seen: set[str] = set()
+    words = []
+    for spelling in spellings:
+        for word in spelling.split():
+            key = _pagefind_fold(word)
+            if key and key not in seen:
+                seen.add(key)
+                words.append(word)
+    if not words:
         return ""
-    return tag("p", esc(" · ".join(unique)), hidden=True, data_pagefind_weight=str(NAME_WEIGHT))
+    return tag("p", esc(" ".join(words)), hidden=True, data_pagefind_weight=str(NAME_WEIGHT))
+
+
+def _pagefind_fold(word: str) -> str:
+    """A word as Pagefind compares it: lower case, without combining marks, without the punctuation
+    it splits or drops at the ends."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip(".,;:()«»\"'’“”")
 
 
 def origins_bucket(count: int) -> str:
