@@ -270,6 +270,14 @@ def test_unreadable_files_are_listed_not_raised(repo: Repo) -> None:
     assert "- `added`: *cannot be read*\n  - cannot be read (see below)\n" in out
 
 
+def test_special_files_in_the_working_tree_are_not_opened(repo: Repo) -> None:
+    os.mkfifo(repo.root / "claims" / "pipe.yaml")  # reading it would wait for a writer forever
+    (repo.root / "claims" / "folder.yaml").mkdir()
+    code, out, err = run_diff("c5")
+    assert code == 0 and "Traceback" not in out + err
+    assert "pipe" not in out and "folder" not in out  # `claimsite check` reports them, the diff skips them
+
+
 def test_formatting_only(repo: Repo) -> None:
     repo.write(
         "added.yaml", "# a comment\n" + claim("Added claim", urls=("https://a.example/1", "https://b.example/2"))

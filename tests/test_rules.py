@@ -3,6 +3,7 @@ place on the methodology page; projects can change severities in mkdocs.yml."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -39,6 +40,13 @@ def _symbolic_link(folder: Path) -> list[Path]:
     return [folder]
 
 
+def _special_files(folder: Path) -> list[Path]:
+    os.mkfifo(folder / "fifo.yaml")  # opening it for reading would wait for a writer forever
+    (folder / "folder.yaml").mkdir()
+    (folder / "folder.yaml" / "inside.yaml").write_text("title: never read\n", encoding="utf-8")
+    return [folder]
+
+
 def _vanished(folder: Path) -> list[Path]:
     return [folder / "gone.yaml"]  # listed, then deleted before it was read
 
@@ -51,6 +59,14 @@ GENERATED = {
     "no-symbolic-links": (
         _symbolic_link,
         ["link.yaml:1:1: symbolic links are not allowed; commit the file itself [no-symbolic-links]"],
+    ),
+    "regular-file": (
+        _special_files,
+        [
+            "fifo.yaml:1:1: this is a FIFO (named pipe), not a claim file; remove it or rename it without .yaml"
+            " [regular-file]",
+            "folder.yaml:1:1: this is a folder, not a claim file; remove it or rename it without .yaml [regular-file]",
+        ],
     ),
     "file-readable": (_vanished, ["gone.yaml:1:1: cannot read the file: No such file or directory [file-readable]"]),
 }

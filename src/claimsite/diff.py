@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -353,7 +354,13 @@ def git_snapshots(
                     continue
                 # A link is read as git stores it (its target's path), never followed: a pull request
                 # must not make the review summary quote a file from the reviewer's machine.
-                data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+                mode = os.lstat(path).st_mode
+                if stat.S_ISLNK(mode):
+                    data = os.readlink(path).encode()
+                elif stat.S_ISREG(mode):
+                    data = path.read_bytes()
+                else:  # a folder, FIFO or device named like a claim file: never opened (`check` reports it)
+                    continue
                 head_files[relative_path] = (_object_id(data, algorithm), data)
         head_ids = {p: object_id for p, (object_id, _) in head_files.items()}
     else:

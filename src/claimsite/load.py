@@ -7,8 +7,10 @@ of being silently accepted. Timestamps stay strings: the schema parses dates and
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +51,11 @@ NO_SYMLINKS = _file_rule(
     "no-symbolic-links", "Claim files are regular files: a symbolic link is refused and never followed."
 )
 READABLE = _file_rule("file-readable", "Every claim file can be read.")
+REGULAR_FILE = _file_rule(
+    "regular-file",
+    "A claim file is a regular file: a folder named like one, a FIFO, a device or a socket is refused "
+    "without being opened (opening a FIFO would wait forever; a device could be read without end).",
+)
 SIZE_LIMIT = _file_rule("file-size-limit", "A claim file is at most 256 KB.")
 UTF8 = _file_rule("utf-8", "Claim files are UTF-8 text.")
 NO_TABS = _file_rule("no-tabs", "YAML is indented with spaces, never tabs.")
@@ -274,25 +281,13 @@ def parse_text(path: str, text: str) -> Document:
 
 
 def parse_file(path: Path, display: str | None = None) -> Document:
-    """Read and parse one file: size limit, UTF-8 decoding, then YAML."""
+    """Read and parse one file: its kind and size from the file system first (nothing but a regular
+    file within the size limit is opened), then a bounded read, UTF-8 decoding, then YAML."""
     name = display or str(path)
-    if path.is_symlink():
-        # A pull request could point a link at a secret on the machine that checks it; its content
-        # would then be quoted in error messages.
-        return Document(name, problems=[NO_SYMLINKS.problem(name, 1, 1, SYMLINK_MESSAGE)])
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return Document(name, problems=[READABLE.problem(name, 1, 1, f"cannot read the file: {error.strerror}")])
-    if len(raw) > MAX_FILE_BYTES:
-        return Document(
-            name,
-            problems=[
-                SIZE_LIMIT.problem(
-                    name, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}; split the claim"
-                )
-            ],
-        )
+        raw = _read_regular_file(path)
+    except _FileRefused as refused:
+        return Document(name, problems=[refused.rule.problem(name, 1, 1, refused.message)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -301,6 +296,51 @@ def parse_file(path: Path, display: str | None = None) -> Document:
         return Document(name, problems=[UTF8.problem(name, line, col, "file is not UTF-8; save it as UTF-8")])
     text = text.removeprefix("\ufeff")
     return parse_text(name, text)
+
+
+class _FileRefused(Exception):
+    def __init__(self, rule: Rule, message: str) -> None:
+        super().__init__(message)
+        self.rule, self.message = rule, message
+
+
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket"}
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or `_FileRefused` saying why not.
+
+    A symbolic link is never followed: a pull request could point one at a secret on the machine that
+    checks it, whose content would then be quoted in messages. The kind and size are taken from the
+    directory entry before anything is opened, and again from the open file (it may have been replaced
+    in between); the read stops one byte past the limit whatever the file claims its size is."""
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        raise _FileRefused(READABLE, f"cannot read the file: {error.strerror}") from None
+    _check_kind(info)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # replaced by a link since the check above
+            raise _FileRefused(NO_SYMLINKS, SYMLINK_MESSAGE) from None
+        raise _FileRefused(READABLE, f"cannot read the file: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        _check_kind(os.fstat(file.fileno()))
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # grew since it was measured, or a file system that reports no size
+        raise _FileRefused(SIZE_LIMIT, f"file is over {MAX_FILE_BYTES} bytes; split the claim")
+    return raw
+
+
+def _check_kind(info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise _FileRefused(NO_SYMLINKS, SYMLINK_MESSAGE)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a device")
+        raise _FileRefused(REGULAR_FILE, f"this is {kind}, not a claim file; remove it or rename it without .yaml")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _FileRefused(SIZE_LIMIT, f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}; split the claim")
 
 
 def iter_yaml_files(paths: list[Path]) -> Iterator[tuple[Path, str]]:
@@ -320,4 +360,8 @@ def _walk(folder: Path) -> Iterator[Path]:
     for root, dirs, names in os.walk(folder, followlinks=False):
         here = Path(root)
         yield from (here / d for d in dirs if (here / d).is_symlink())
+        # A folder named like a claim file is yielded, to be refused, and not walked into.
+        named_like_files = [d for d in dirs if d.endswith((".yaml", ".yml"))]
+        yield from (here / d for d in named_like_files if not (here / d).is_symlink())
+        dirs[:] = [d for d in dirs if d not in named_like_files]
         yield from (here / n for n in names if n.endswith((".yaml", ".yml")) or (here / n).is_symlink())
