@@ -156,6 +156,19 @@ def test_failed_check_writes_nothing(project_dir: Path) -> None:
     assert not list(project_dir.glob(".site-*"))
 
 
+def test_symbolic_links_in_docs_are_refused(project_dir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("# The builder's secret\n", encoding="utf-8")
+    (project_dir / "docs" / "leak.md").symlink_to(secret)
+    (project_dir / "docs" / "more").symlink_to(tmp_path)  # a linked folder: its files would be read too
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "symbolic links are not allowed in" in result.output and "leak.md" in result.output
+    assert "more/secret.md" in result.output
+    assert not (project_dir / "site").exists()
+
+
 def test_failed_strict_build_keeps_the_previous_site(project_dir: Path) -> None:
     os.chdir(project_dir)
     assert CliRunner().invoke(main, ["build"]).exit_code == 0

@@ -230,6 +230,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return output
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        linked = [f.src_uri for f in files if f.abs_src_path and _through_link(Path(config.docs_dir), f.abs_src_path)]
+        if linked:
+            # As in claims/: a pull request could link a page to a file on the machine that builds it.
+            raise PluginError(
+                f"claimsite: symbolic links are not allowed in {config.docs_dir}: {', '.join(sorted(linked))}; "
+                "commit the files themselves"
+            )
         for path, generated in self.pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"claimsite: docs/{path} would hide a generated page; rename or remove it")
@@ -333,6 +340,21 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
         return server
+
+
+def _through_link(docs_dir: Path, source: str) -> bool:
+    """Whether a file of docs/ is a symbolic link or reached through one (MkDocs follows both)."""
+    path = Path(source)
+    try:
+        relative = path.relative_to(docs_dir)
+    except ValueError:  # not under docs/ (a generated file with a source elsewhere)
+        return False
+    current = docs_dir
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return True
+    return False
 
 
 class GeneratedHtmlPage(Page):
