@@ -6,9 +6,6 @@ The search box itself (keyboard, results, the browse page) is tested in tests/te
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
-from test_browser import QuietHandler, browser, site_url  # noqa: F401  (fixtures)
+from test_browser import browser, serving, site_url  # noqa: F401  (fixtures)
 from test_serve import fetch, server, wait_for  # noqa: F401  (fixtures)
 
 from claimsite.cli import main
@@ -40,12 +37,8 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("real") / "site"
     result = CliRunner().invoke(main, ["build", "-f", str(ROOT / "mkdocs.yml"), "--site-dir", str(site)])
     assert result.exit_code == 0, result.output
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

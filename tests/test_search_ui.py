@@ -8,22 +8,15 @@ for a query is tested in the search tests; here it is what the interface does wi
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from click.testing import CliRunner
-from conftest import make_project
 from test_a11y import PALETTES, axe_script, run_axe  # noqa: F401  (fixture)
-from test_browser import QuietHandler, browser  # noqa: F401  (fixture)
+from test_browser import browser, serving  # noqa: F401  (fixture)
 
-from claimsite.cli import main
 from claimsite.i18n import messages
 from claimsite.search_ui import FACETS, interface_strings
 
@@ -32,30 +25,18 @@ SUB_PATH = "site/"
 
 
 @pytest.fixture(scope="module")
-def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def search_site(built_site: Path) -> Path:
     """The fixture claims built by `claimsite build`, with the Pagefind index the build writes."""
-    root = make_project(tmp_path_factory.mktemp("search-ui") / "project")
-    old = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    assert result.exit_code == 0, result.output
-    assert (root / "site" / "pagefind" / "pagefind.js").is_file()
-    return root / "site"
+    assert (built_site / "pagefind" / "pagefind.js").is_file()
+    return built_site
 
 
 @pytest.fixture(scope="module")
 def site_root(search_site: Path) -> Iterator[str]:
     """The address of the site's root, served from the folder above it by the standard library's server."""
-    handler = functools.partial(QuietHandler, directory=str(search_site.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
-    server.shutdown()
-    server.server_close()
+    assert search_site.name + "/" == SUB_PATH
+    with serving(search_site.parent) as url:
+        yield url + SUB_PATH
 
 
 @pytest.fixture
