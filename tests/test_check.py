@@ -62,7 +62,7 @@ def test_cli_exit_codes_and_summary() -> None:
     assert clean.stdout.strip().splitlines()[-1] == "ok: 3 claims, 3 entities"
     bad = run(["check", "."], INVALID / "values")
     assert bad.returncode == 1
-    assert bad.stdout.strip().splitlines()[-1] == "10 problems in 1 file"
+    assert bad.stdout.strip().splitlines()[-1] == "11 problems in 1 file"
     assert bad.stdout.startswith("bad-values.yaml:3:9: status: 'proven' is not allowed")
     usage = run(["check", "--format", "xml"], VALID)
     assert usage.returncode == 2
@@ -86,7 +86,7 @@ def test_github_format_escapes_newlines_and_commas() -> None:
     from claimsite.report import format_problems
 
     text = format_problems([Problem("a,b.yaml", 1, 2, "50% bad\nnext")], "github")
-    assert text == "::error file=a%2Cb.yaml,line=1,col=2::50%25 bad%0Anext"
+    assert text == "::error file=a%2Cb.yaml,line=1,col=2::50%25 bad\\nnext"
 
 
 def test_json_format_is_a_list_of_objects() -> None:

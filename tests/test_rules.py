@@ -11,7 +11,7 @@ import pytest
 from conftest import INVALID, ROOT, TODAY
 
 import claimsite.project
-import claimsite.rules.version  # noqa: F401  (declares the diff's rules)
+import claimsite.rules.version  # declares the diff's rules
 from claimsite.problems import Severity
 from claimsite.project import load_project
 from claimsite.rules import RULES, RuleConfig, RuleConfigError, Scope
@@ -81,7 +81,8 @@ def test_generated_fixture_reports_exact_messages(rule_id: str, tmp_path: Path) 
 
 
 def test_every_rule_has_an_invalid_fixture_that_names_it() -> None:
-    missing = sorted(set(RULES) - _named_in_fixtures() - set(GENERATED))
+    # checker-failed is claimsite's own bug: no file can produce it (tests/test_hostile.py makes sure).
+    missing = sorted(set(RULES) - _named_in_fixtures() - set(GENERATED) - {claimsite.project.CHECKER_FAILED.id})
     assert not missing, f"rules without a fixture in tests/fixtures/*/*/expected.txt: {missing}"
 
 

@@ -61,12 +61,22 @@ UTF8 = _file_rule("utf-8", "Claim files are UTF-8 text.")
 NO_TABS = _file_rule("no-tabs", "YAML is indented with spaces, never tabs.")
 NOT_EMPTY = _file_rule("not-empty", "A claim file is a YAML mapping of fields, not empty.")
 YAML_SYNTAX = _file_rule("yaml-syntax", "A claim file is valid YAML.")
-NO_CONTROL_CHARACTERS = _file_rule("no-control-characters", "Text holds no control characters.")
+NO_CONTROL_CHARACTERS = _file_rule(
+    "no-control-characters",
+    "Text holds no control characters: none in the file, and none written as escapes in quoted values "
+    "(`\\0`, `\\e`, `\\x1b`); tab and line break are the only ones allowed. Invisible line and paragraph "
+    "separators (U+2028, U+2029, U+0085) are refused too: editors and YAML disagree on where they end a line.",
+)
 NO_DUPLICATE_KEYS = _file_rule("no-duplicate-keys", "A field is set once (YAML would silently keep the last).")
 NO_ALIASES = _file_rule(
     "no-anchors-or-aliases", "Values are written out: anchors, aliases and merge keys are refused (alias bombs)."
 )
-NO_TAGS = _file_rule("no-tags", "Values are plain text, numbers, lists and mappings: YAML tags are refused.")
+NO_TAGS = _file_rule(
+    "no-tags",
+    "Values are plain text, numbers, lists and mappings: YAML tags (`!!int`, `!!python/object`, `!x`) are "
+    "refused on values, keys, lists and mappings alike.",
+)
+NUMBER_SIZE = _file_rule("number-size", "A whole number has at most 18 digits (no field needs more).")
 NESTING_LIMIT = _file_rule("nesting-limit", "Values nest at most 20 levels deep.")
 
 MAX_FILE_BYTES = 256 * 1024
@@ -84,6 +94,18 @@ class Document:
     data: Any = None
     root: yaml.Node | None = None
     problems: list[Problem] = field(default_factory=list)
+    _keys: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = field(default_factory=dict, repr=False)
+
+    def _children(self, node: yaml.MappingNode) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
+        """The mapping's key and value nodes by key (the first of duplicates), indexed once per node:
+        looking each key up by a scan made a file of many unknown keys quadratic to report."""
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for key_node, value_node in node.value:
+                index.setdefault(key_node.value, (key_node, value_node))
+            self._keys[id(node)] = index
+        return index
 
     def mark(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Position of the value (or key) at `loc`, else of the nearest enclosing value.
@@ -97,12 +119,11 @@ class Document:
         for index, part in enumerate(loc):
             child = None
             if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == part:
-                        if key and index == len(loc) - 1:
-                            return _position(key_node.start_mark)
-                        child = value_node
-                        break
+                found = self._children(node).get(part)
+                if found is not None:
+                    if key and index == len(loc) - 1:
+                        return _position(found[0].start_mark)
+                    child = found[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 child = node.value[part]
             if child is None:
@@ -124,6 +145,13 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"})
 _FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"})
 _INT_RE = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Characters no text field may hold: C0 and C1 controls (tab and line feed aside), DEL, and the
+line and paragraph separators."""
+MAX_DIGITS = 18
 
 
 class _FastResolver(yaml.resolver.BaseResolver):
@@ -168,6 +196,57 @@ MAX_DEPTH = 20
 """Deeper nesting is refused: a claim needs four levels, and unbounded depth would exhaust the stack."""
 
 
+def _implicit_tag(node: yaml.ScalarNode) -> str:
+    """The tag a scalar gets without an explicit one: a plain scalar's from its text, else text."""
+    if node.style:
+        return _STR
+    value = node.value
+    if value in _NULLS:
+        return _NULL
+    if value in _TRUE or value in _FALSE:
+        return _BOOL
+    return _INT if _INT_RE.fullmatch(value) else _STR
+
+
+def _tag_error(node: yaml.Node) -> _NodeError:
+    tag = node.tag.removeprefix("tag:yaml.org,2002:")
+    shown = f"!!{tag}" if tag != node.tag else tag
+    return _NodeError(node, f"the YAML tag {shown} is not allowed; remove it and write the value plainly", NO_TAGS)
+
+
+def _scalar(doc: Document, node: yaml.ScalarNode) -> Any:
+    """A scalar's value: text, null, true/false or a whole number; an explicit tag is refused."""
+    tag = node.tag
+    if tag != _implicit_tag(node):
+        raise _tag_error(node)
+    if tag == _STR:
+        bad = _CONTROL_RE.search(node.value)
+        if bad:
+            line, col = _position(node.start_mark)
+            doc.problems.append(
+                NO_CONTROL_CHARACTERS.problem(
+                    doc.path,
+                    line,
+                    col,
+                    f"the value holds the control character U+{ord(bad.group()):04X}; delete it (in quotes it "
+                    "is written as an escape such as \\e or \\x1b; elsewhere it is often invisible: retype the value)",
+                )
+            )
+        return node.value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return node.value in _TRUE
+    digits = node.value.replace("_", "").lstrip("+-")
+    if len(digits) > MAX_DIGITS:
+        raise _NodeError(
+            node,
+            f"a number of {len(digits)} digits is too long (at most {MAX_DIGITS}); write it in quotes if it is text",
+            NUMBER_SIZE,
+        )
+    return int(node.value.replace("_", ""))
+
+
 def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise _NodeError(
@@ -178,36 +257,33 @@ def _convert(doc: Document, node: yaml.Node, seen: set[int], depth: int = 0) -> 
         raise _NodeError(node, "anchors and aliases (&name, *name) are not allowed; write the value out", NO_ALIASES)
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
-        tag = node.tag
-        if tag == _STR or tag == "tag:yaml.org,2002:timestamp":
-            return node.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return node.value in _TRUE
-        if tag == _INT:
-            return int(node.value.replace("_", ""))
-        raise _NodeError(node, f"the tag {tag} is not allowed; write plain text", NO_TAGS)
+        return _scalar(doc, node)
     if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _tag_error(node)
         return [_convert(doc, item, seen, depth + 1) for item in node.value]
     if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            raise _tag_error(node)
         result: dict[Any, Any] = {}
+        first_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _NodeError(key_node, "merge keys (<<) are not allowed; write the fields out", NO_ALIASES)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _NodeError(key_node, "keys must be plain words")
+            if key_node.tag != _implicit_tag(key_node):
+                raise _tag_error(key_node)
             key = key_node.value
             if key in result:
-                first = next(k for k, _ in node.value if k.value == key)
+                line, col = _position(key_node.start_mark)
                 doc.problems.append(
                     NO_DUPLICATE_KEYS.problem(
-                        doc.path,
-                        *_position(key_node.start_mark),
-                        f"duplicate key '{key}' (first set on line {first.start_mark.line + 1}); keep one",
+                        doc.path, line, col, f"duplicate key '{key}' (first set on line {first_lines[key]}); keep one"
                     )
                 )
                 continue
+            first_lines[key] = _position(key_node.start_mark)[0]
             result[key] = _convert(doc, value_node, seen, depth + 1)
         return result
     raise _NodeError(node, "unsupported YAML node")  # pragma: no cover
@@ -220,8 +296,30 @@ def _yaml_error_message(error: yaml.MarkedYAMLError) -> str:
     context = f" {error.context}" if error.context else ""
     started = ""
     if error.context_mark and error.problem_mark and error.context_mark.line != error.problem_mark.line:
-        started = f" (started on line {error.context_mark.line + 1})"
+        started = f" (started on line {_position(error.context_mark)[0]})"
     return f"YAML syntax error: {problem}{context}{started}".replace("  ", " ")
+
+
+_SEPARATOR_NAMES = {"\x85": "next line (NEL)", "\u2028": "line separator", "\u2029": "paragraph separator"}
+_ODD_BREAKS_AS_SPACES = dict.fromkeys(map(ord, _SEPARATOR_NAMES), " ")
+
+
+def _odd_breaks(path: str, text: str) -> Iterator[Problem]:
+    """A problem at each U+0085, U+2028 and U+2029, positioned as editors count lines (in one pass)."""
+    line, line_start, counted = 1, 0, 0
+    for match in _ODD_BREAKS.finditer(text):
+        index = match.start()
+        line += text.count("\n", counted, index)
+        line_start = max(line_start, text.rfind("\n", counted, index) + 1)
+        counted = index
+        char = match.group()
+        yield NO_CONTROL_CHARACTERS.problem(
+            path,
+            line,
+            index - line_start + 1,
+            f"the invisible {_SEPARATOR_NAMES[char]} U+{ord(char):04X} is not allowed; "
+            "replace it with a space or a line break",
+        )
 
 
 def _tab_in_indentation(text: str) -> tuple[int, int] | None:
@@ -241,6 +339,11 @@ def parse_text(path: str, text: str) -> Document:
     if tab is not None:
         doc.problems.append(NO_TABS.problem(path, *tab, "tab character in indentation; indent with spaces"))
         return doc
+    if _ODD_BREAKS.search(text):
+        doc.problems.extend(_odd_breaks(path, text))
+        # YAML ends a line at each of them where editors and GitHub do not: parsed as spaces, what
+        # else is wrong with the file is reported on the lines the contributor sees.
+        text = text.translate(_ODD_BREAKS_AS_SPACES)
     loader = None
     try:
         loader = _Loader(text)

@@ -75,6 +75,8 @@ class PartialDate:
         assert year is not None
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"'{text}' has no month {month}; months run 01 to 12")
+        if year < 1:
+            raise ValueError(f"'{text}' has the year 0, which no calendar has; the first year is 0001")
         if day is not None:
             try:
                 dt.date(year, month or 1, day)

@@ -35,6 +35,13 @@ TAG_VOCABULARY = declare(
     "to a one-line definition of the topic.",
     configurable=False,
 )
+CHECKER_FAILED = declare(
+    "checker-failed",
+    Scope.FILE,
+    "A file the checker itself fails on is reported as a problem of that file, and the rest of the folder "
+    "is still checked. It is a bug in claimsite, never in the file: please report it with the file.",
+    configurable=False,
+)
 VOCABULARY_FILE = "tags.yaml"
 """The tag vocabulary's file name, at the top of the claims folder; it is not a claim."""
 
@@ -111,6 +118,26 @@ class Job:
 
 
 def _load_file(job: Job) -> FileResult:
+    """Parse, validate and check one file on its own; a failure of the checker is the file's problem."""
+    try:
+        return _check_file(job)
+    except Exception as error:  # the last line of defence: one file never stops the check
+        result = FileResult(job.path.stem, job.display, job.source_path, job.is_entity)
+        result.problems.append(_checker_failed(job.display, error))
+        return result
+
+
+def _checker_failed(display: str, error: BaseException) -> Problem:
+    return CHECKER_FAILED.problem(
+        display,
+        1,
+        1,
+        f"claimsite failed while checking this file ({type(error).__name__}: {error}); "
+        "this is a bug in claimsite: please report it with the file",
+    )
+
+
+def _check_file(job: Job) -> FileResult:
     """Parse, validate and check one file on its own."""
     result = FileResult(job.path.stem, job.display, job.source_path, job.is_entity)
     doc = parse_file(job.path, job.display)
@@ -138,11 +165,13 @@ def _load_file(job: Job) -> FileResult:
 
 def _cross_file_problems(facts: ProjectFacts, results: dict[str, FileResult]) -> list[Problem]:
     """Run every cross-file rule; findings name their file by key (claim id or `entity:<id>`)."""
-    return [
-        results[key].problem(rule, loc, message)
-        for rule, function in PROJECT_RULES
-        for key, loc, message in function(facts)
-    ]
+    problems: list[Problem] = []
+    for rule, function in PROJECT_RULES:
+        try:
+            problems.extend(results[key].problem(rule, loc, message) for key, loc, message in function(facts))
+        except Exception as error:  # as in _load_file: the other rules still run
+            problems.append(_checker_failed(f"the rule {rule.id}", error))
+    return problems
 
 
 PARALLEL_FROM = 1500

@@ -89,7 +89,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f"'{value}'"
+    text = str(value)
+    return f"'{text[:77]}…'" if len(text) > 80 else f"'{text}'"
 
 
 def _rule_of(error: Any) -> Rule:
@@ -100,7 +101,19 @@ def _rule_of(error: Any) -> Rule:
     return KNOWN_FIELDS if kind == "extra_forbidden" else FIELD_VALUES
 
 
-def _schema_message(model: type[BaseModel], error: Any) -> tuple[Loc, str, bool]:
+MAX_SUGGESTIONS = 100
+"""Unknown fields past this many in one file are not compared with the known ones for a "did you
+mean": the comparison is the costliest step of a check, and a file of thousands of unknown keys is
+not a misspelling (measured: 30,000 unknown keys took 8 s of suggestions)."""
+
+
+def _close_match(name: str, owner: type[BaseModel]) -> list[str]:
+    if len(name) > 2 * max(map(len, owner.model_fields)):  # too long to be a misspelling of any
+        return []
+    return difflib.get_close_matches(name, list(owner.model_fields), n=1, cutoff=0.6)
+
+
+def _schema_message(model: type[BaseModel], error: Any, *, suggest: bool = True) -> tuple[Loc, str, bool]:
     """Turn one pydantic error into (location, message, points-at-key)."""
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
@@ -111,7 +124,7 @@ def _schema_message(model: type[BaseModel], error: Any) -> tuple[Loc, str, bool]
         owner = _model_at(model, loc[:-1])
         message = f"unknown field '{loc[-1]}'"
         if owner is not None:
-            close = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields), n=1, cutoff=0.6)
+            close = _close_match(str(loc[-1]), owner) if suggest else []
             message += f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(owner.model_fields)}"
         return loc, message, True
     empty = error.get("input", "") is None and kind not in ("missing", "extra_forbidden")
@@ -152,8 +165,10 @@ def validate(doc: Document, model: type[RecordT]) -> tuple[RecordT | None, list[
     except ValidationError as exc:
         errors = exc.errors()
     problems = []
+    unknown = 0
     for error in errors:
-        loc, message, at_key = _schema_message(model, error)
+        unknown += error["type"] == "extra_forbidden"
+        loc, message, at_key = _schema_message(model, error, suggest=unknown <= MAX_SUGGESTIONS)
         problems.append(doc.problem(_rule_of(error), loc, message, key=at_key))
     return _without_unknown_fields(doc.data, model, errors), problems
 
