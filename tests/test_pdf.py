@@ -316,6 +316,26 @@ def test_cli_writes_the_pdf(tmp_path: Path) -> None:
     assert result.stdout == f"Wrote {out} ({len(reader.pages)} pages, {out.stat().st_size // 1024} KB)\n"
 
 
+def test_words_as_long_as_the_file_allows_typeset_in_every_field(tmp_path: Path) -> None:
+    claims = shutil.copytree(VALID, tmp_path / "claims")
+    word = "W" * 3000
+    claim = claims / "leaked-order.yaml"
+    text = claim.read_text(encoding="utf-8")
+    for field in ("title", "status_reason", "claimant"):
+        text = re.sub(rf"^{field}: .*$", f"{field}: {word}", text, count=1, flags=re.M)
+    text = re.sub(r"^(    (?:title|publisher|author|quote|note)): .*$", rf"\1: {word}", text, flags=re.M)
+    text = re.sub(r"^(    url): .*$", rf"\1: https://example.org/{word}", text, count=1, flags=re.M)
+    claim.write_text(text.replace("places: [Minsk]", f"places: [{word}]"), encoding="utf-8")
+    entity = claims / "entities" / "karpyankou.yaml"
+    entity.write_text(re.sub(r"^name: .*$", f"name: {word}", entity.read_text(encoding="utf-8"), flags=re.M))
+    out = tmp_path / "x.pdf"
+    result = CliRunner().invoke(main, ["pdf", "--claims", str(claims), "-o", str(out)], env={"CI": "1"})
+    assert result.exit_code == 0, result.output
+    lines = [line for page in pypdf.PdfReader(out).pages for line in page.extract_text().splitlines()]
+    assert sum(line.count("W") for line in lines) >= 3000 * 8  # every field printed in full
+    assert max(len(line) for line in lines if "WWW" in line) < 120  # and broken across lines
+
+
 def test_cli_writes_nothing_when_a_claim_is_broken(tmp_path: Path) -> None:
     claims = shutil.copytree(VALID, tmp_path / "claims")
     (claims / "broken.yaml").write_text("title: [unclosed\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from claimsite.vocab import DATE_UNKNOWN as DATE_UNKNOWN
 from claimsite.vocab import PRIMARY_KINDS as PRIMARY_KINDS
@@ -42,6 +43,28 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
 ENTITY_FOLDER = "entities"
 """Subfolder of the claims folder that holds people and organisations."""
+MAX_ID_LENGTH = 100
+"""Ids name files and addresses (`claims/<id>/index.html`, a redirect folder per former id): this
+length keeps every path within what filesystems (255 bytes a name) and Windows paths accept."""
+RESERVED_IDS = frozenset({"index"})
+"""Names of pages the site generates in every folder of ids (`claims/index.md` lists the claims)."""
+
+
+def id_name_problem(value: str) -> str | None:
+    """Why an id that has the form of one still cannot name a page, if it cannot (the caller says
+    what to change: the value, or the file's name)."""
+    if value in RESERVED_IDS:
+        return f"'{value}' is the name of a page the site generates"
+    if len(value) > MAX_ID_LENGTH:
+        return (
+            f"'{value[:40]}…' is {len(value)} characters long; "
+            f"an id has at most {MAX_ID_LENGTH} (it names files and addresses)"
+        )
+    return None
+
+
+RESERVED_NAME_ERROR = "reserved_name"
+"""The pydantic error type of an id that cannot name a page (see `claimsite.validate`)."""
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _URL_BAD_RE = re.compile(r'[\s<>"\\^`{|}\x00-\x1f\x7f]')
 """Characters a URL must not contain unencoded (they break links and markup)."""
@@ -153,6 +176,9 @@ PublishedDate = Annotated[
 def _check_id(value: str) -> str:
     if not ID_RE.match(value):
         raise ValueError(f"'{value}' is not an id; use lowercase letters, digits and hyphens")
+    problem = id_name_problem(value)
+    if problem:
+        raise PydanticCustomError(RESERVED_NAME_ERROR, f"{problem}; choose another id")
     return value
 
 
@@ -185,7 +211,14 @@ def _check_text(value: str) -> str:
     return value.strip()
 
 
-Id = Annotated[str, AfterValidator(_check_id), Field(pattern=ID_PATTERN)]
+Id = Annotated[
+    str,
+    AfterValidator(_check_id),
+    Field(
+        pattern=ID_PATTERN,
+        json_schema_extra={"maxLength": MAX_ID_LENGTH, "not": {"enum": sorted(RESERVED_IDS)}},
+    ),
+]
 Url = Annotated[str, AfterValidator(_check_url), Field(pattern=r"^https?://\S+$")]
 Language = Annotated[str, AfterValidator(_check_language)]
 Country = Annotated[str, AfterValidator(_check_country), Field(pattern=r"^[A-Z]{2}$")]

@@ -150,7 +150,22 @@ def _break_long_word(match: re.Match[str]) -> str:
     word = match.group()
     if word.startswith(("http://", "https://")):
         return word
-    return _ZERO_WIDTH_SPACE.join(word[i : i + LONG_WORD // 2] for i in range(0, len(word), LONG_WORD // 2))
+    return _ZERO_WIDTH_SPACE.join(_chunks(word))
+
+
+_URL_RUN_RE = re.compile(rf"[A-Za-z0-9]{{{LONG_WORD},}}")
+"""A run of letters and digits in an address too long for a line (typst breaks addresses only at
+their punctuation)."""
+
+
+def shown_url(url: str) -> str:
+    """An address as printed: the same characters, with break opportunities inside over-long runs
+    (the link keeps the address itself)."""
+    return _URL_RUN_RE.sub(lambda match: _ZERO_WIDTH_SPACE.join(_chunks(match.group())), url)
+
+
+def _chunks(word: str) -> list[str]:
+    return [word[i : i + LONG_WORD // 2] for i in range(0, len(word), LONG_WORD // 2)]
 
 
 def plain(text: str) -> str:
@@ -215,7 +230,9 @@ def _source(site: Catalog, source: Source) -> dict[str, Any]:
         "kind": KIND_LABELS[source.kind],
         "relation": SOURCE_RELATION_LABELS[source.relation],
         "url": source.url,
+        "url_shown": shown_url(source.url),
         "archive_url": source.archive_url,
+        "archive_url_shown": shown_url(source.archive_url) if source.archive_url else None,
         "archive_date": optional(source.archive_date),
         "accessed": optional(source.accessed),
         "origin": source.origin,

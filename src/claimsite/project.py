@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimsite.load import NO_SYMLINKS, SYMLINK_MESSAGE, Loc, iter_yaml_files, parse_file
-from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity, Loaded
+from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity, Loaded, id_name_problem
 from claimsite.problems import Problem, Severity
 from claimsite.rules import DEFAULT_RULES, Rule, RuleConfig, Scope, declare
 from claimsite.rules.claim import check_claim, check_entity
 from claimsite.rules.project import PROJECT_RULES, ClaimFacts, EntityFacts, ProjectFacts, entity_key
-from claimsite.validate import validate
+from claimsite.validate import RESERVED_NAME, validate
 
 FILE_NAME_IS_ID = declare(
     "file-name-is-id", Scope.FILE, "The file name is the id: lowercase letters, digits and hyphens.", configurable=False
@@ -280,6 +280,9 @@ def _file_problem(display: str, path: Path, file_id: str, seen: dict[str, str], 
         )
     if path.suffix != ".yaml":
         return YAML_SUFFIX.problem(display, 1, 1, f"rename '{path.name}' to '{file_id}.yaml'")
+    reserved = id_name_problem(file_id)
+    if reserved:
+        return RESERVED_NAME.problem(display, 1, 1, f"the file name is the id, and {reserved}; rename the file")
     if key in seen:
         return UNIQUE_IDS.problem(display, 1, 1, f"id '{file_id}' is already used by {seen[key]}; ids must be unique")
     return None

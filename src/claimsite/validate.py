@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from claimsite.load import Document, Loc
-from claimsite.model import RecordT
+from claimsite.model import MAX_ID_LENGTH, RESERVED_IDS, RESERVED_NAME_ERROR, RecordT
 from claimsite.problems import Problem
 from claimsite.rules import Rule, Scope, declare
 
@@ -26,6 +26,14 @@ FIELD_VALUES = declare(
     "field-values",
     Scope.SCHEMA,
     "Every value has the form its field needs (dates, ids, URLs, allowed words).",
+    configurable=False,
+)
+RESERVED_NAME = declare(
+    "reserved-name",
+    Scope.SCHEMA,
+    f"An id (a claim's or entity's file name, a tag, a former id in `renamed_from`, a source or origin id) "
+    f"names no page the site generates ({', '.join(sorted(RESERVED_IDS))}) and has at most {MAX_ID_LENGTH} "
+    "characters: ids become file names and addresses.",
     configurable=False,
 )
 MAPPING = declare("mapping-of-fields", Scope.SCHEMA, "A claim file is a mapping of fields.", configurable=False)
@@ -98,6 +106,8 @@ def _rule_of(error: Any) -> Rule:
     kind = error["type"]
     if kind == "missing":
         return REQUIRED_FIELDS
+    if kind == RESERVED_NAME_ERROR:
+        return RESERVED_NAME
     return KNOWN_FIELDS if kind == "extra_forbidden" else FIELD_VALUES
 
 
@@ -143,6 +153,8 @@ def _schema_message(model: type[BaseModel], error: Any, *, suggest: bool = True)
     if kind == "value_error":
         message = str(error["msg"]).removeprefix("Value error, ")
         return loc, f"{name}: {message}", False
+    if kind == RESERVED_NAME_ERROR:
+        return loc, f"{name}: {error['msg']}", False
     if kind == "string_too_short":
         return loc, f"{name} must not be empty", False
     if kind == "string_pattern_mismatch":
