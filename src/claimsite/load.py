@@ -148,9 +148,10 @@ _INT_RE = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-"""Characters no text field may hold: C0 and C1 controls (tab and line feed aside), DEL, and the
-line and paragraph separators."""
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202d\u202e]")
+"""Characters no text field may hold: C0 and C1 controls (tab and line feed aside), DEL, the line
+and paragraph separators, and the bidirectional overrides (U+202D, U+202E), which make text read
+otherwise than it is stored ("Trojan source"); right-to-left text needs none of them."""
 MAX_DIGITS = 18
 
 
