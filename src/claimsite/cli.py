@@ -348,12 +348,13 @@ def diff(base: str, head: str | None, claims: Path) -> None:
         claimsite diff origin/main HEAD >> "$GITHUB_STEP_SUMMARY"
     """
     from claimsite.diff import diff_claims, git_snapshots
+    from claimsite.text import log_line
 
     before, after, prefix = git_snapshots(claims, base, head)  # a GitError exits with status 2
     result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix)
     click.echo(result.markdown, nl=False)
     for problem in result.problems:
-        click.echo(str(problem), err=True)
+        click.echo(log_line(str(problem)), err=True)  # the path is a stranger's file name
     sys.exit(1 if any(p.severity is Severity.ERROR for p in result.problems) else 0)
 
 

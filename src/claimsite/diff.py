@@ -6,12 +6,17 @@ those snapshots from two commits, or from a commit and the working tree.
 
 Policy checked here because it needs both versions of a file: a status change needs a new
 history entry.
+
+The files come from strangers' pull requests, so every name and value the report quotes goes through
+`text.gfm_text` (links: `text.gfm_autolink`), and every line of the report begins with words of ours:
+no name or value can make a heading, link, image or HTML, or a workflow command in a log.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import subprocess
 from collections.abc import Mapping
@@ -23,7 +28,7 @@ from claimsite.load import MAX_FILE_BYTES, NOT_EMPTY, Document, iter_yaml_files,
 from claimsite.model import ENTITY_FOLDER, Claim, Entity, Record
 from claimsite.problems import Problem, Severity
 from claimsite.rules.version import check_versions
-from claimsite.text import one_line
+from claimsite.text import gfm_autolink, gfm_text
 from claimsite.validate import validate
 
 Snapshot = Mapping[str, str | bytes]
@@ -86,20 +91,22 @@ class DiffResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _inline(text: str) -> str:
-    """Untrusted text for the middle of a Markdown line (GitHub renders the step summary)."""
-    text = one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]|~":
-        text = text.replace(ch, "\\" + ch)
-    return text
+_LAYOUT = re.compile(r"[ \t\n\r\f\v]+")
 
 
-def _code(value: str) -> str:
-    return f"`{value}`" if "`" not in value else f"`` {value} ``"
+def _name(value: str) -> str:
+    """A name the report quotes (an id, a path, a revision, a status): every character kept, made inert."""
+    return gfm_text(value)
+
+
+def _prose(value: str) -> str:
+    """A value the report quotes (a title, a reason, a message): its spaces, tabs and newlines are the
+    file's layout and become one space; every other character is kept, made inert like a name."""
+    return gfm_text(_LAYOUT.sub(" ", value).strip())
 
 
 def _urls(urls: list[str]) -> str:
-    return ", ".join(f"<{url}>" for url in urls)
+    return ", ".join(gfm_autolink(url) for url in urls)
 
 
 def _changed_fields(old: Record, new: Record, skip: tuple[str, ...] = ()) -> list[str]:
@@ -130,7 +137,7 @@ def _title(version: Version) -> str:
     record = version.record
     if record is None:
         return "*cannot be read*"
-    return _inline(record.title if isinstance(record, Claim) else getattr(record, "name", ""))
+    return _prose(record.title if isinstance(record, Claim) else getattr(record, "name", ""))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -188,7 +195,7 @@ def diff_claims(
 
     for before, after in [*renamed, *changed]:
         old_version, new_version = old[before], new[after]
-        names = f"{_code(ident(before))} → {_code(ident(after))}" if before != after else _code(ident(after))
+        names = f"{_name(ident(before))} → {_name(ident(after))}" if before != after else _name(ident(after))
         head_line = f"- {names}: {_title(new_version)}"
         details: list[str] = []
         old_claim, new_claim = old_version.record, new_version.record
@@ -196,8 +203,8 @@ def diff_claims(
             details = _claim_details(old_claim, new_claim)
             if old_claim.status != new_claim.status:
                 status_lines.append(
-                    f"- {_code(ident(after))}: {old_claim.status} → **{new_claim.status}**. "
-                    f"Reason: {_inline(new_claim.status_reason)}"
+                    f"- {_name(ident(after))}: {_name(old_claim.status)} → **{_name(new_claim.status)}**. "
+                    f"Reason: {_prose(new_claim.status_reason)}"
                 )
             problems += check_versions(display(after), old_claim, new_claim, new_version.doc)
         elif before == after:
@@ -211,16 +218,16 @@ def diff_claims(
         record = new[path].record
         extra = ""
         if isinstance(record, Claim):
-            extra = f" ({record.status}, {_plural(len(record.sources), 'source')})"
-        added_lines.append(f"- {_code(ident(path))}: {_title(new[path])}{extra}")
-    removed_lines = [f"- {_code(ident(p))}: {_title(old[p])}" for p in removed]
+            extra = f" ({_name(record.status)}, {_plural(len(record.sources), 'source')})"
+        added_lines.append(f"- {_name(ident(path))}: {_title(new[path])}{extra}")
+    removed_lines = [f"- {_name(ident(p))}: {_title(old[p])}" for p in removed]
 
     entity_lines = []
     for path in (p for p in paths if is_entity(p)):
-        name = _code(ident(path))
+        name = _name(ident(path))
         if path not in base:
             record = new[path].record
-            kind = f" ({record.kind})" if isinstance(record, Entity) else ""
+            kind = f" ({_name(record.kind)})" if isinstance(record, Entity) else ""
             entity_lines.append(f"- added: {name}{kind}: {_title(new[path])}")
         elif path not in head:
             entity_lines.append(f"- removed: {name}: {_title(old[path])}")
@@ -238,8 +245,8 @@ def diff_claims(
     summary = ", ".join(f"{n} {word}" for n, word in counts if n)
     if status_lines:
         summary += f"; {_plural(len(status_lines), 'status change')}"
-    head_name = _code(head_label) if head_label is not None else "the working tree"
-    out = [f"## Claims: {_code(base_label)} → {head_name}", ""]
+    head_name = _name(head_label) if head_label is not None else "the working tree"
+    out = [f"## Claims: {_name(base_label)} → {head_name}", ""]
     if not paths:
         out += ["No claim or entity changed.", ""]
         return DiffResult("\n".join(out))
@@ -258,14 +265,14 @@ def diff_claims(
     if unreadable:
         out += ["### Cannot be read", ""]
         out += [
-            f"- {_code(v.path)} ({side}): {_inline(v.reason)}"
+            f"- {_name(v.path)} ({side}): {_prose(v.reason)}"
             for v, side in sorted(unreadable, key=lambda item: (item[0].path, item[1] == "after"))
         ]
         out.append("")
     if problems:
         out += ["### Problems", ""]
         out += [
-            f"- {_code(p.path)}: {'warning: ' if p.severity is Severity.WARNING else ''}{_inline(p.message)}"
+            f"- {_name(p.path)}: {'warning: ' if p.severity is Severity.WARNING else ''}{_prose(p.message)}"
             for p in problems
         ]
         out.append("")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import click
 
+from claimsite.text import log_line
+
 
 class ClaimsiteError(click.ClickException):
     """A user error; the message says what is wrong and, where it can, what to do instead."""
@@ -33,6 +35,13 @@ class ScaffoldError(ClaimsiteError):
 
 
 class GitError(ClaimsiteError):
-    """git could not give what `claimsite diff` needs (not a repository, not a commit, ...)."""
+    """git could not give what `claimsite diff` needs (not a repository, not a commit, ...).
+
+    The message quotes revisions, paths and git's own words; it is made one inert log line
+    (`text.log_line`), since `claimsite diff` runs in CI on pull requests.
+    """
 
     exit_code = 2  # a usage error, like a bad option: the revisions are the command's arguments
+
+    def __init__(self, message: str) -> None:
+        super().__init__(log_line(message))

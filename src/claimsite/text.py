@@ -3,6 +3,10 @@
 Claim fields are plain text. For Markdown we collapse whitespace (so no block syntax can form),
 HTML-escape (so no tag or entity survives) and backslash-escape every character Python-Markdown
 gives a meaning inline. Headings, list markers and tables need line starts, which collapsing removes.
+
+`claimsite diff` writes for GitHub instead (the job summary, rendered as GitHub-flavoured Markdown, and
+the job log): `gfm_text` and `log_line` keep every character of a name but show the unprintable ones
+as escapes, so that nothing can start a line there.
 """
 
 from __future__ import annotations
@@ -40,6 +44,71 @@ def _escape_line_start(match: re.Match[str]) -> str:
 def md_paragraphs(text: str) -> str:
     """Untrusted multi-paragraph text (blank-line separated) as Markdown paragraphs."""
     return "\n\n".join(md(part) for part in re.split(r"\n\s*\n", text.strip()) if part.strip())
+
+
+def visible(text: str) -> str:
+    """Every unprintable character becomes its Python escape (`\\n`, `\\x1b`, `\\u2028`, `\\u202e`).
+
+    Line breaks of every kind, control characters (terminal escapes), bidirectional overrides and
+    zero-width characters can then neither start a line nor hide, colour or reorder text. Spaces of
+    every width stay as they are.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or unicodedata.category(ch) == "Zs" else _escape_char(ch) for ch in text)
+
+
+def _escape_char(ch: str) -> str:
+    return ch.encode("unicode_escape").decode("ascii")
+
+
+_GFM_SPECIALS = re.compile(r"[\\`*\[\]|~$]|(?<![^\W_])_|_(?![^\W_])")
+"""What GitHub-flavoured Markdown gives a meaning in the middle of a line: escapes, code, emphasis,
+links, images and footnotes, table cells, strikethrough, math. `_` inside a word means nothing."""
+_GFM_AUTOLINKS = (
+    (re.compile(r":(?=//)"), r"\\:"),  # https://...
+    (re.compile(r"(?<=www)\.", re.IGNORECASE), r"\\."),  # www.example.org
+    # a@example.org, mailto: and xmpp: too: GitHub finds these in the rendered text, where escapes are
+    # gone; a word joiner (invisible) keeps the address from being read as one
+    (re.compile(r"(?<=[A-Za-z0-9.+_-])@"), "&#x2060;@"),
+)
+"""The starts of the links GitHub makes from bare text."""
+
+
+def gfm_text(text: str) -> str:
+    """Untrusted text for a line of GitHub-flavoured Markdown, rendered as exactly that text.
+
+    Unprintable characters are shown as escapes (`visible`), `&<>` become entities (no HTML, no entity
+    of the author's), every character with an inline meaning is backslash-escaped, the starts of bare
+    links are broken, and so is what would make a heading, list or code block at the start (the text
+    may begin a list item: `- # x` is a heading). The result has no line break, no `##[`, no control
+    character and no leading `:`, so it is inert in a CI log too.
+    """
+    escaped = _GFM_SPECIALS.sub(r"\\\g<0>", html.escape(visible(text), quote=False))
+    for pattern, replacement in _GFM_AUTOLINKS:
+        escaped = pattern.sub(replacement, escaped)
+    escaped = _LINE_START.sub(_escape_line_start, escaped, count=1)
+    return "&#32;" + escaped[1:] if escaped.startswith(" ") else escaped  # spaces would indent a code block
+
+
+def gfm_autolink(value: str) -> str:
+    """A checked http(s) URL as a GitHub autolink `<...>`: what would end it (a space, `<`, `>`) and every
+    unprintable character (a bidirectional override would reorder the address shown) percent-encoded."""
+    encoded = "".join(
+        ch if ch.isprintable() and ch not in " <>" else quote(ch, safe="", errors="surrogatepass") for ch in value
+    )
+    return f"<{encoded}>"
+
+
+def log_line(text: str) -> str:
+    """Untrusted text as one line of a CI log that GitHub's runner never takes as a workflow command.
+
+    Unprintable characters (line breaks included) are shown as escapes (`visible`); `##[` (the runner's
+    old command syntax, taken anywhere in a line) becomes `##\\[`; a line that begins with `::` after
+    spaces gets a backslash in front.
+    """
+    line = visible(text).replace("##[", "##\\[")
+    return "\\" + line if line.lstrip().startswith("::") else line
 
 
 def attr(text: str) -> str:
