@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimsite.cli import main
-from claimsite.problems import Problem, Severity, visible
+from claimsite.problems import Problem, Severity
 from claimsite.project import CHECKER_FAILED, Job, _cross_file_problems, _load_file, load_project
 from claimsite.report import format_problems
 from claimsite.rules.project import ProjectFacts
+from claimsite.text import visible
 
 LINE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (warning: )?.+ \[[a-z0-9-]+\]$")
 TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -75,17 +76,28 @@ def test_a_failing_cross_file_rule_leaves_the_others_running() -> None:
 
 # --------------------------------------------------------------------------- terminals and logs
 
-UNSAFE_TEXT = ["\x1b[2J\x1b[31mred", "a\nfile.yaml:1:1: forged problem", "\u202eexe.yaml", "bell\x07", "csi\x9b1m"]
+UNSAFE_TEXT = [
+    "\x1b[2J\x1b[31mred",
+    "a\nfile.yaml:1:1: forged problem",
+    "\u202eexe.yaml",
+    "bell\x07",
+    "csi\x9b1m",
+    "##[error]old runner syntax",
+    "x\r::error::pwned",
+]
 
 
 @pytest.mark.parametrize("text", UNSAFE_TEXT)
 def test_text_reaching_a_terminal_or_log_is_escaped(text: str) -> None:
+    for leading in (f"::{text}", f"  ::{text}"):  # a file checked by its own name starts the line
+        assert not str(Problem(leading, 1, 1, "x")).lstrip().startswith("::")
     problem = Problem(f"claims/{text}.yaml", 3, 4, f"unknown field '{text}'", Severity.WARNING, "known-fields")
     for fmt in ("text", "github"):
         shown = format_problems([problem], fmt)
         assert not TERMINAL_UNSAFE.search(shown), (fmt, shown)
         assert len(shown.splitlines()) == 1
-    assert visible(text) in str(problem)
+        assert "##[" not in shown  # GitHub's runner takes its old command syntax anywhere in a line
+    assert visible(text).replace("##[", "##\\[") in str(problem)
     assert "\\" in visible(text)
 
 

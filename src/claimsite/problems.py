@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-"""What a terminal or a log would act on or hide: C0 and C1 controls (escape sequences start with
-ESC or CSI), line breaks (a value could forge a line of its own) and the bidirectional controls
-(which reorder what a reader sees)."""
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escaped(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-
-
-def visible(text: str) -> str:
-    """Text with every control, line-break and bidirectional character written as an escape
-    (`\\x1b`, `\\n`, `\\u202e`): what reaches a terminal or a log from a file name or a value
-    shows literally and does nothing."""
-    return _INVISIBLE.sub(_escaped, text)
+from claimsite.text import log_line
 
 
 class Severity(StrEnum):
@@ -48,4 +30,5 @@ class Problem:
     def __str__(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
         suffix = f" [{self.rule}]" if self.rule else ""
-        return f"{visible(self.path)}:{self.line}:{self.col}: {prefix}{visible(self.message)}{suffix}"
+        # Names and values come from pull requests: shown escaped, they cannot act on a terminal or a log.
+        return log_line(f"{self.path}:{self.line}:{self.col}: {prefix}{self.message}{suffix}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from claimsite.problems import Problem, Severity, visible
+from claimsite.problems import Problem, Severity
+from claimsite.text import visible
 
 FORMATS = ("text", "github", "json")
 
@@ -13,7 +14,7 @@ FORMATS = ("text", "github", "json")
 def _escape_github(value: str, *, prop: bool = False) -> str:
     # Workflow commands use %-escapes; property values also escape ':' and ','. Controls are written
     # as visible escapes first, so no value can end the command or start another line.
-    value = visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = visible(value).replace("##[", "##\\[").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value
