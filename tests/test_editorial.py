@@ -159,3 +159,24 @@ def test_the_people_of_the_seed_report_have_every_spelling_a_reader_may_type() -
         entity = project.entities[eid].data
         assert entity.aliases, eid
         assert any(any("\u0400" <= ch <= "\u04ff" for ch in a) for a in [*entity.names.values(), *entity.aliases]), eid
+
+
+def test_the_about_page_states_what_is_not_yet_published_and_has_its_generated_parts() -> None:
+    """Who runs the site, its legal status, funding and editors are either given or said to be not yet
+    published (never a placeholder); the contact and corrections markers are on the page, and the
+    page says whether the real site's configuration gives a private address."""
+    about = (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
+    section = about.split("{ #who-runs-it }")[1].split("\n## ")[0]
+    for fact in ("**Publisher.**", "**Legal status.**", "**Funding.**", "**Editors.**", "**Conflicts of interest"):
+        line = section.split(fact)[1].split("\n- ")[0]
+        assert "not yet published" in line, fact
+    assert CONTACT_MARKER in about and CORRECTIONS_MARKER in about
+    config = yaml.safe_load(
+        "\n".join(
+            line for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines() if "!!python" not in line
+        )
+    )
+    plugin = next(p["claimsite"] for p in config["plugins"] if isinstance(p, dict) and "claimsite" in p)
+    address = plugin.get("contact_email")
+    text = fill_markers(CONTACT_MARKER, "about.md", None, DEFAULT_RULES, RenderOptions(contact_email=address))
+    assert ("no private address" in text) == (address is None)
