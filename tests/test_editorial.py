@@ -107,3 +107,76 @@ def test_the_real_content_is_held_to_the_editorial_rules() -> None:
             assert opens_with_attribution(claim.statement), loaded.id
     public = [*(ROOT / "claims").rglob("*.yaml"), *(ROOT / "docs").rglob("*.md")]
     assert not [p for p in public if "seed article" in p.read_text(encoding="utf-8").lower()]
+
+
+AUDIT_SPELLINGS = {
+    # content-audit-2026-12.md, section 4: the variants it found missing, by person
+    "karpyankou": [
+        "Mikalay Karpyankow",
+        "Mikalaj Karpiankoŭ",
+        "Mikałaj Karpiankoŭ",
+        "Nikolaj Nikolaevič Karpenkov",
+        "Mikalay Karpyankou",
+        "Mikalay Karpjankov",
+        "Mikałaj Karpiankou",
+        "Karpienkou",
+        "Karpienkow",
+        "Nikołaj Karpienkow",
+        "Mikalay Karpenkau",
+    ],
+    "taraikouski": [
+        "Alyaksandr Taraykowski",
+        "Aliaksandr Tarajkoŭski",
+        "Alaksandr Tarajkoŭski",
+        "Aleksandr Tarajkovskij",
+        "Tarajkouski",
+        "Tarajkowski",
+    ],
+    "lukashenka": ["Alaksandr Łukašenka", "Aleksandr Lukašenko", "Lukashenka", "Lukashenko"],
+}
+"""The people of Belsat's report of 15 January 2021, with the spellings the audit asked for."""
+
+SEED_ORGANISATIONS = ["bypol", "gubopik", "mvd-belarus", "associated-press", "belsat", "viasna"]
+
+
+def test_the_people_of_the_seed_report_have_every_spelling_a_reader_may_type() -> None:
+    """Each person: the audit's variants, and the native names in Cyrillic and in BGN/PCGN, the national
+    Latin standard and łacinka (from Belarusian) and ISO 9 (from Russian), on the entity itself so that
+    its page lists them."""
+    from claimsite.spelling import BGN_PCGN_BE, ISO_9, LACINKA, NATIONAL_BE, transliterate
+
+    project = load_project([ROOT / "claims"], base=ROOT)
+    for eid, variants in AUDIT_SPELLINGS.items():
+        entity = project.entities[eid].data
+        written = {entity.name, *entity.names.values(), *entity.aliases}
+        assert not set(variants) - written, eid
+        belarusian, russian = entity.names["be"], entity.names["ru"]
+        standard = [transliterate(belarusian, s) for s in (BGN_PCGN_BE, NATIONAL_BE, LACINKA)]
+        standard.append(transliterate(russian, ISO_9))
+        assert not set(standard) - written, eid
+        assert {belarusian.split()[-1], russian.split()[-1]} <= written, eid  # Карпянкоў, Карпенков
+    for eid in SEED_ORGANISATIONS:
+        entity = project.entities[eid].data
+        assert entity.aliases, eid
+        assert any(any("\u0400" <= ch <= "\u04ff" for ch in a) for a in [*entity.names.values(), *entity.aliases]), eid
+
+
+def test_the_about_page_states_what_is_not_yet_published_and_has_its_generated_parts() -> None:
+    """Who runs the site, its legal status, funding and editors are either given or said to be not yet
+    published (never a placeholder); the contact and corrections markers are on the page, and the
+    page says whether the real site's configuration gives a private address."""
+    about = (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
+    section = about.split("{ #who-runs-it }")[1].split("\n## ")[0]
+    for fact in ("**Publisher.**", "**Legal status.**", "**Funding.**", "**Editors.**", "**Conflicts of interest"):
+        line = section.split(fact)[1].split("\n- ")[0]
+        assert "not yet published" in line, fact
+    assert CONTACT_MARKER in about and CORRECTIONS_MARKER in about
+    config = yaml.safe_load(
+        "\n".join(
+            line for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines() if "!!python" not in line
+        )
+    )
+    plugin = next(p["claimsite"] for p in config["plugins"] if isinstance(p, dict) and "claimsite" in p)
+    address = plugin.get("contact_email")
+    text = fill_markers(CONTACT_MARKER, "about.md", None, DEFAULT_RULES, RenderOptions(contact_email=address))
+    assert ("no private address" in text) == (address is None)
