@@ -212,4 +212,7 @@ def _heading_markdown(text: str) -> str:
     (closing hashes, which Markdown would strip from a heading, escaped as well)."""
     escaped = md(text)
     kept = escaped.rstrip("#")
-    return kept + "\\#" * (len(escaped) - len(kept))
+    closing = len(escaped) - len(kept)
+    if closing and (len(kept) - len(kept.rstrip("\\"))) % 2:  # the first is escaped already (`\#`)
+        kept, closing = kept + "#", closing - 1
+    return kept + "\\#" * closing
