@@ -7,6 +7,7 @@ check-jsonschema ships the schemas of GitHub workflows and issue forms inside it
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,11 +70,63 @@ def test_the_lint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert "'runs-on' is a required property" in result.stdout
 
 
+# A `uses:` line as written, comment included (YAML drops comments): `owner/name@ref # comment`.
+USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<action>[^@\s]+)@(?P<ref>\S+)(?P<comment>.*)$")
+
+
+def uses_lines(path: Path) -> list[re.Match[str]]:
+    return [m for line in path.read_text(encoding="utf-8").splitlines() if (m := USES_LINE.match(line))]
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_actions_are_pinned_to_a_major_version(path: Path) -> None:
-    for step in steps(load(path)):
-        if "uses" in step:
-            assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+def test_actions_are_pinned_to_a_commit(path: Path) -> None:
+    """A tag can be moved to other code, a commit cannot; the comment says which release it is."""
+    found = uses_lines(path)
+    assert [f"{m['action']}@{m['ref']}" for m in found] == [s["uses"] for s in steps(load(path)) if "uses" in s]
+    for m in found:
+        assert re.fullmatch(r"actions/[a-z-]+", m["action"]), m.group(0)  # GitHub's own actions only
+        assert re.fullmatch(r"[0-9a-f]{40}", m["ref"]), f"{m['action']} must be pinned by a full commit SHA"
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", m["comment"]), f"{m['action']} needs its version: # vX.Y.Z"
+
+
+def test_an_action_is_pinned_to_the_same_commit_everywhere() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOWS:
+        for m in uses_lines(path):
+            pins.setdefault(m["action"], set()).add(m["ref"] + m["comment"])
+    assert {action: len(refs) for action, refs in pins.items()} == dict.fromkeys(pins, 1)
+
+
+def test_the_pin_check_catches_a_tag(tmp_path: Path) -> None:
+    workflow = tmp_path / "tag.yml"
+    workflow.write_text("jobs:\n  a:\n    steps:\n      - uses: actions/checkout@v6\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="full commit SHA"):
+        test_actions_are_pinned_to_a_commit(workflow)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkouts_keep_no_token(path: Path) -> None:
+    """persist-credentials: false takes the token back out of .git/config once the code is checked out,
+    so no later step (a test, a build script, a dependency's install hook) can read it."""
+    workflow = load(path)
+    checkouts = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    for checkout in checkouts:
+        assert checkout["with"]["persist-credentials"] is False
+    commands = "\n".join(runs(workflow))
+    assert not re.search(r"\bgit (push|fetch|pull)\b", commands)  # nothing would need it
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_installs_come_from_the_lock(path: Path) -> None:
+    workflow = load(path)
+    install = step_named(workflow, "Install")["run"]
+    first, second = install.splitlines()
+    assert first == "python -m pip install --require-hashes -r requirements.lock"
+    assert second.startswith("python -m pip install --no-deps --no-build-isolation ")  # nothing fetched
+    assert not any("pip install" in run for run in runs(workflow) if run != install)
+    python = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["cache-dependency-path"] == "requirements.lock"
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -101,7 +154,7 @@ def test_pull_request_workflow() -> None:
     summary = step_named(workflow, "Summarise the change")
     assert summary["run"] == 'claimsite diff "origin/$BASE_REF" HEAD >> "$GITHUB_STEP_SUMMARY"'
     assert summary["env"]["BASE_REF"] == "${{ github.base_ref }}"  # never pasted into the script itself
-    assert "pip install -e '.[test]'" in step_named(workflow, "Install")["run"]
+    assert step_named(workflow, "Install")["run"].endswith(" -e .\n")  # editable: the tests import the checkout
     assert "pytest" in step_named(workflow, "Tests")["run"]
     upload = step_named(workflow, "Keep the built site")
     assert upload["uses"].startswith("actions/upload-artifact@") and upload["with"]["path"] == "site/"
@@ -151,6 +204,7 @@ def test_pre_commit_hook_offered_to_other_repositories() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert (hook["id"], hook["entry"], hook["language"]) == ("claimsite-check", "claimsite check", "python")
     assert hook["pass_filenames"] is False  # cross-file rules need the whole claims folder
+    assert hook["always_run"] is True  # a commit that only deletes a claim file is checked too
     files = re.compile(hook["files"])
     assert files.search("claims/a.yaml") and files.search("claims/entities/b.yml")
     assert not files.search("docs/a.yaml") and not files.search("claims/readme.md")
@@ -167,6 +221,65 @@ def test_pre_commit_config_is_local() -> None:
     hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
     assert hooks["claimsite-check"]["entry"] == ".venv/bin/claimsite check"
     assert hooks["claimsite-check"]["pass_filenames"] is False
+    assert hooks["claimsite-check"]["always_run"] is True
+    assert config["default_install_hook_types"] == ["pre-commit", "pre-merge-commit"]
+
+
+def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def hooked_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with valid claims, this repository's hook config, and the hooks installed.
+
+    `.venv/bin/claimsite` there runs the claimsite under test; git reads no global or system config.
+    """
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    for name in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{name}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{name}_EMAIL", "test@example.org")
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "valid", repo / "claims")
+    shutil.copy(ROOT / ".pre-commit-config.yaml", repo)
+    claimsite = repo / ".venv" / "bin" / "claimsite"
+    claimsite.parent.mkdir(parents=True)
+    src = ROOT / "src"
+    claimsite.write_text(f'#!/bin/sh\nPYTHONPATH="{src}" exec "{sys.executable}" -m claimsite "$@"\n', encoding="utf-8")
+    claimsite.chmod(0o755)
+    (repo / ".gitignore").write_text(".venv/\n", encoding="utf-8")
+    assert git(repo, "init", "--quiet", "--initial-branch=main").returncode == 0
+    install = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert "pre-merge-commit" in install.stdout
+    git(repo, "add", "--all")
+    first = git(repo, "commit", "--quiet", "-m", "valid claims")  # runs the hook: valid claims pass
+    assert first.returncode == 0, first.stdout + first.stderr
+    return repo
+
+
+def test_the_hook_fails_a_commit_that_only_deletes_an_entity(hooked_repo: Path) -> None:
+    assert "claims/entities/bypol.yaml" in git(hooked_repo, "ls-files").stdout
+    git(hooked_repo, "rm", "--quiet", "claims/entities/bypol.yaml")  # leaked-order.yaml still names bypol
+    result = git(hooked_repo, "commit", "-m", "remove BYPOL")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "claims/leaked-order.yaml:10:11: unknown entity 'bypol'" in output
+    assert git(hooked_repo, "rev-list", "--count", "HEAD").stdout.strip() == "1"  # nothing was committed
+
+
+def test_the_hook_fails_a_merge_that_deletes_an_entity(hooked_repo: Path) -> None:
+    git(hooked_repo, "switch", "--quiet", "-c", "cleanup")
+    git(hooked_repo, "rm", "--quiet", "claims/entities/bypol.yaml")
+    assert git(hooked_repo, "commit", "--quiet", "--no-verify", "-m", "remove BYPOL").returncode == 0
+    git(hooked_repo, "switch", "--quiet", "main")
+    result = git(hooked_repo, "merge", "--no-ff", "-m", "merge cleanup", "cleanup")
+    assert result.returncode != 0
+    assert "unknown entity 'bypol'" in result.stdout + result.stderr
 
 
 # --------------------------------------------------------------------------- the contributor guides
