@@ -20,6 +20,7 @@ from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity
 from claimsite.problems import Severity
 from claimsite.rules import Rule, Scope, rule_of
 from claimsite.text import slug
+from claimsite.validate import MAX_SUGGESTIONS
 from claimsite.vocab import EntityKind, SourceKind, SourceRelation, Status
 
 Finding = tuple[str, Loc, str]
@@ -188,11 +189,16 @@ def _entity_refs(facts: ProjectFacts) -> Iterator[tuple[str, Loc, str, EntityKin
 def unknown_entity(facts: ProjectFacts) -> Iterator[Finding]:
     """Every entity id a file mentions (people, organisations, claimant, responses, publishers,
     organisation links) has a file in the entities folder."""
+    suggested: Counter[str] = Counter()
+    names = list(facts.entities)
     for key, loc, ref, _, usage in _entity_refs(facts):
         if ref in facts.entities or ref in facts.broken:
             continue
         owner = facts.alias_owners.get(ref)
-        close = difflib.get_close_matches(ref, list(facts.entities), n=1, cutoff=0.8)
+        suggested[key] += 1
+        # A near spelling is looked for in the first files' worth of unknown ids only: comparing is the
+        # costly part, and thousands of unknown ids in one file are no misspelling (see validate.py).
+        close = difflib.get_close_matches(ref, names, n=1, cutoff=0.8) if suggested[key] <= MAX_SUGGESTIONS else []
         if owner is not None:
             message = f"'{ref}' is an alias of '{owner}'; use {usage.format(owner)}"
         elif close:
