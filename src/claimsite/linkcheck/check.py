@@ -1,0 +1,348 @@
+"""`claimsite sources check`: every address of every source fetched once, judged, reported, and the
+edits it suggests collected. Read-only for the claim files; it writes only the link state file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimsite.linkcheck.classify import GONE, Verdict, classify, needs_probe, page_of, probe_key, sibling_url
+from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, NETWORK_ERRORS, Fetched, Fetcher, FetchSettings
+from claimsite.linkcheck.patch import Edit, scalar
+from claimsite.linkcheck.state import Entry, LinkState, observe
+from claimsite.load import Loc, parse_file
+from claimsite.model import Reference, Source
+from claimsite.problems import Problem, Severity
+from claimsite.project import Project
+from claimsite.rules import Rule
+from claimsite.rules.links import (
+    ARCHIVE_NOT_WORKING,
+    LINK_BLOCKED,
+    LINK_DEAD,
+    LINK_DEAD_ARCHIVED,
+    LINK_DRIFTED,
+    LINK_FAILING,
+    LINK_MOVED_DOMAIN,
+    LINK_PAYWALL,
+    LINK_REDIRECT,
+)
+from claimsite.vocab import LinkStatus
+
+WORKING = frozenset({LinkStatus.OK, LinkStatus.REDIRECT_PERMANENT, LinkStatus.MOVED_DOMAIN})
+"""Statuses of an archived copy that readers can use (archives redirect as a matter of course)."""
+SETTLED = frozenset({LinkStatus.REDIRECT_PERMANENT, LinkStatus.MOVED_DOMAIN, LinkStatus.PAYWALL, LinkStatus.DRIFTED})
+"""Statuses a patch records as soon as one run finds them (dead and soft-404 wait for confirmation;
+blocked says more about the checker's vantage point than about the source, so it is never recorded)."""
+WAYBACK = re.compile(r"^https?://web\.archive\.org/web/(\d{4})(\d{2})(\d{2})\d{0,6}(?:[a-z]{2}_)?/(.+)$")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One source (of a claim or an entity) with the addresses it gives and where they stand in its file."""
+
+    path: str
+    item: Loc
+    """The source's place in the file: `("sources", 2)`."""
+    source: Source | Reference
+    marks: Mapping[str, tuple[int, int]]
+    """Line and column of each field of the source, and of the source itself (key "")."""
+
+    @property
+    def label(self) -> str:
+        return f"sources[{self.item[1]}]"
+
+    @property
+    def quote(self) -> str | None:
+        return self.source.quote if isinstance(self.source, Source) else None
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        return (self.quote,) if self.quote else ()
+
+    def has_field(self, name: str) -> bool:
+        return name in type(self.source).model_fields
+
+    def at(self, rule: Rule, name: str, message: str) -> Problem:
+        line, col = self.marks.get(name) or self.marks[""]
+        return rule.problem(self.path, line, col, message)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One address on this run: what came back, the sibling probe when one was made, the verdict."""
+
+    fetched: Fetched
+    verdict: Verdict
+    """With every quote given for the address: what the state records."""
+    probe: Fetched | None = None
+
+    def verdict_for(self, quotes: Sequence[str]) -> Verdict:
+        """The verdict with one citation's quotes (another citation's quote may be the one missing)."""
+        return classify(self.fetched, quotes, self.probe)
+
+
+@dataclass
+class LinkReport:
+    """What one run found: problems, every address's result and state entry, the suggested edits."""
+
+    problems: list[Problem] = field(default_factory=list)
+    checked: dict[str, Checked] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    edits: list[Edit] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    recorded: bool = True
+    """False when every address failed with a network error: the run says nothing about the sources."""
+    skipped_files: list[str] = field(default_factory=list)
+    """Files not checked because `claimsite check` refuses them."""
+
+    def counts(self, archive: bool = False) -> Counter[LinkStatus]:
+        """How many distinct addresses (or archived copies) have each status."""
+        urls = {c.source.archive_url if archive else c.source.url for c in self.citations}
+        return Counter(self.checked[url].verdict.status for url in urls if url and url in self.checked)
+
+    def errors(self, *, strict: bool = False) -> list[Problem]:
+        return [p for p in self.problems if strict or p.severity is Severity.ERROR]
+
+
+def citations_of(project: Project) -> tuple[list[Citation], list[str]]:
+    """Every source of every claim and entity that loaded, with positions; and the files refused."""
+    records: list[tuple[str, Sequence[Source | Reference]]] = [
+        *((item.path, item.data.sources) for item in project.claims.values()),
+        *((item.path, item.data.sources) for item in project.entities.values()),
+    ]
+    shown = {path for path, _ in records}
+    refused = sorted({p.path for p in project.problems if p.severity is Severity.ERROR} - shown)
+    citations = []
+    for path, sources in sorted(records, key=lambda record: record[0]):
+        doc = parse_file(Path(path), path)
+        for index, source in enumerate(sources):
+            loc: Loc = ("sources", index)
+            marks = {name: doc.mark((*loc, name)) for name in type(source).model_fields if getattr(source, name)}
+            marks[""] = doc.mark(loc)
+            citations.append(Citation(path, loc, source, marks))
+    return citations, refused
+
+
+def _addresses(citations: Iterable[Citation]) -> dict[str, list[str]]:
+    """Every address to fetch (once), with every quote given for it."""
+    quotes: dict[str, list[str]] = defaultdict(list)
+    for citation in citations:
+        for url in (citation.source.url, citation.source.archive_url):
+            if url:
+                quotes[url].extend(q for q in citation.quotes if q not in quotes[url])
+    return quotes
+
+
+async def check_addresses(
+    addresses: Mapping[str, Sequence[str]], fetcher: Fetcher, rng: random.Random | None = None
+) -> dict[str, Checked]:
+    """Fetch every address (within the fetcher's limits) and judge it; one sibling probe per folder."""
+    rng = rng or random.Random()
+    probes: dict[str, asyncio.Task[Fetched]] = {}
+
+    async def probe_for(url: str) -> Fetched | None:
+        sibling = sibling_url(url, f"{rng.getrandbits(48):012x}")
+        if sibling is None:
+            return None
+        key = probe_key(url)
+        if key not in probes:
+            probes[key] = asyncio.ensure_future(fetcher.probe(sibling))
+        return await probes[key]
+
+    async def one(url: str, quotes: Sequence[str]) -> tuple[str, Checked]:
+        fetched = await fetcher.fetch(url)
+        page = page_of(fetched)
+        wanted = needs_probe(fetched, quotes, page) or any(needs_probe(fetched, [q], page) for q in quotes)
+        probe = await probe_for(url) if wanted else None
+        return url, Checked(fetched, classify(fetched, quotes, probe), probe)
+
+    results = await asyncio.gather(*(one(url, quotes) for url, quotes in addresses.items()))
+    return dict(results)
+
+
+def _date(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else "?"
+
+
+def judge(citation: Citation, checked: Mapping[str, Checked], entries: Mapping[str, Entry]) -> list[Problem]:
+    """The problems of one source: its address, then its archived copy."""
+    source = citation.source
+    label = citation.label
+    problems: list[Problem] = []
+    url_result = checked.get(source.url)
+    archive_result = checked.get(source.archive_url) if source.archive_url else None
+    archive_verdict = archive_result.verdict_for(citation.quotes) if archive_result else None
+    archive_works = archive_verdict is not None and archive_verdict.status in WORKING and not archive_verdict.missing
+    if url_result is not None:
+        verdict = url_result.verdict_for(citation.quotes)
+        problem = _address_problem(citation, verdict, url_result, entries.get(source.url), archive_works)
+        if problem is not None:
+            problems.append(problem)
+    if archive_result is not None and archive_verdict is not None:
+        entry = entries.get(source.archive_url or "")
+        field_name = f"{label}.archive_url"
+        status, detail = archive_verdict.status, archive_verdict.detail
+        if status in GONE and entry is not None and entry.confirmed:
+            message = (
+                f"{field_name} is dead ({detail}; failing since {_date(entry.failing_since)}); archive the page again"
+            )
+            problems.append(citation.at(ARCHIVE_NOT_WORKING, "archive_url", message))
+        elif status in GONE:
+            problems.append(citation.at(LINK_FAILING, "archive_url", _failing(field_name, archive_verdict, entry)))
+        elif status is LinkStatus.BLOCKED:
+            message = f"{field_name} refused the checker ({detail}); open it in a browser to verify it"
+            problems.append(citation.at(LINK_BLOCKED, "archive_url", message))
+        elif status is LinkStatus.PAYWALL or archive_verdict.missing:
+            what = "shows a paywall" if status is LinkStatus.PAYWALL else "does not hold the quote"
+            message = (
+                f"the archived copy at {field_name} {what} (an error page or a bot shell?); "
+                "archive the page again while it holds the quote"
+            )
+            problems.append(citation.at(ARCHIVE_NOT_WORKING, "archive_url", message))
+    return problems
+
+
+def _failing(field_name: str, verdict: Verdict, entry: Entry | None) -> str:
+    when = f"a run from {_date(entry.dead_from)} on" if entry is not None else "a run a day later"
+    failed = f"{field_name} failed on this run ({verdict.status}: {verdict.detail})"
+    return f"{failed}; it is reported dead if {when} finds it failing too"
+
+
+def _address_problem(
+    citation: Citation, verdict: Verdict, result: Checked, entry: Entry | None, archive_works: bool
+) -> Problem | None:
+    source, field_name = citation.source, f"{citation.label}.url"
+    status, detail, final = verdict.status, verdict.detail, result.fetched.final_url
+    recorded = source.url_status
+    if status in GONE:
+        if entry is None or not entry.confirmed:
+            return citation.at(LINK_FAILING, "url", _failing(field_name, verdict, entry))
+        since = _date(entry.failing_since)
+        if archive_works:
+            if recorded in GONE:
+                return None
+            message = (
+                f"{field_name} is dead ({detail}; failing on every run since {since}) and its archived copy "
+                f"works; record url_status: {status} (the patch does)"
+            )
+            return citation.at(LINK_DEAD_ARCHIVED, "url", message)
+        message = (
+            f"{field_name} is dead ({detail}; failing on every run since {since}) and has no working archived "
+            "copy; add archive_url with a copy that holds the quote, or cite another source"
+        )
+        return citation.at(LINK_DEAD, "url", message)
+    if status is recorded and status is not LinkStatus.BLOCKED:
+        return None  # already recorded in the file
+    if status is LinkStatus.REDIRECT_PERMANENT:
+        message = (
+            f"{field_name} redirects permanently to {final}; cite the new address, or keep this one and "
+            "record url_status: redirect-permanent"
+        )
+        return citation.at(LINK_REDIRECT, "url", message)
+    if status is LinkStatus.MOVED_DOMAIN:
+        lost = "; the quote is not there" if verdict.missing else ""
+        message = (
+            f"{field_name} now lands on another site, {final}{lost}; if the domain changed hands, "
+            "send readers to the archived copy (url_status: moved-domain)"
+        )
+        return citation.at(LINK_MOVED_DOMAIN, "url", message)
+    if status is LinkStatus.BLOCKED:
+        return citation.at(LINK_BLOCKED, "url", f"{field_name} refused the checker ({detail}); open it in a browser")
+    if status is LinkStatus.PAYWALL:
+        hint = "" if archive_works else "; add an archived copy (archive_url) readers can open"
+        return citation.at(LINK_PAYWALL, "url", f"{field_name} is behind a paywall ({detail}){hint}")
+    if status is LinkStatus.DRIFTED:
+        where = "quote" if "quote" in citation.marks else "url"
+        message = (
+            f"{citation.label}.quote is no longer on the page at {field_name}; compare it with the archived "
+            "copy, then correct the quote or record url_status: drifted"
+        )
+        return citation.at(LINK_DRIFTED, where, message)
+    return None
+
+
+def suggest(citation: Citation, checked: Mapping[str, Checked], entries: Mapping[str, Entry], today: str) -> list[Edit]:
+    """The edits that record what this run found in the source (never applied here: see the patch)."""
+    source = citation.source
+    edits: list[Edit] = []
+    result = checked.get(source.url)
+    if result is not None:
+        verdict = result.verdict_for(citation.quotes)
+        entry = entries.get(source.url)
+        settled: LinkStatus | None = None
+        if verdict.status in GONE:
+            settled = entry.status if entry is not None and entry.confirmed else None
+        elif verdict.status in SETTLED:
+            settled = verdict.status
+        elif verdict.status is LinkStatus.OK and source.url_status not in (None, LinkStatus.OK):
+            settled = LinkStatus.OK
+        if settled is not None and settled != source.url_status and citation.has_field("url_status"):
+            edits.append(_edit(citation, "url_status", str(settled), ("url",), verdict.detail))
+        works = verdict.status in (LinkStatus.OK, LinkStatus.REDIRECT_PERMANENT)
+        if works and verdict.quotes_checked and not verdict.missing and str(source.last_verified or "") != today:
+            edits.append(_edit(citation, "last_verified", today, ("accessed", "url_status", "url"), "verified"))
+    archive = checked.get(source.archive_url) if source.archive_url else None
+    if archive is not None and citation.has_field("archive_date"):
+        verdict = archive.verdict_for(citation.quotes)
+        final = WAYBACK.match(archive.fetched.final_url)
+        cited = WAYBACK.match(source.archive_url or "")
+        if verdict.status in WORKING and not verdict.missing and final is not None:
+            day = f"{final.group(1)}-{final.group(2)}-{final.group(3)}"
+            if (
+                cited is not None
+                and cited.group(4) == final.group(4)
+                and archive.fetched.final_url != source.archive_url
+            ):
+                edits.append(
+                    _edit(citation, "archive_url", archive.fetched.final_url, ("url",), "the capture it opens")
+                )
+                edits.append(_edit(citation, "archive_date", day, ("archive_url",), "the capture's date"))
+            elif getattr(source, "archive_date", None) is None:
+                edits.append(_edit(citation, "archive_date", day, ("archive_url",), "the capture's date"))
+    return edits
+
+
+def _edit(citation: Citation, key: str, value: str, after: tuple[str, ...], reason: str) -> Edit:
+    return Edit(citation.path, citation.item, key, scalar(value), after, reason)
+
+
+async def run_check(
+    project: Project,
+    state: LinkState,
+    settings: FetchSettings = DEFAULT_SETTINGS,
+    *,
+    now: dt.datetime | None = None,
+    fetcher: Fetcher | None = None,
+    rng: random.Random | None = None,
+) -> LinkReport:
+    """Check every address of the project's sources; `state` is updated in place (unless offline).
+
+    `now`, `fetcher` (with its clock and sleep) and `rng` (sibling names, jitter) are for tests.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    citations, refused = citations_of(project)
+    report = LinkReport(citations=citations, skipped_files=refused)
+    addresses = _addresses(citations)
+    async with fetcher or Fetcher(settings, rng=rng) as session:
+        report.checked = await check_addresses(addresses, session, rng)
+    report.recorded = not report.checked or any(
+        c.fetched.error_kind not in NETWORK_ERRORS for c in report.checked.values()
+    )
+    for url, result in report.checked.items():
+        previous = state.entries.get(url) if report.recorded else None
+        report.entries[url] = observe(previous, result.verdict, result.fetched, now)
+    if report.recorded:
+        state.entries.update(report.entries)
+    today = now.astimezone(dt.UTC).date().isoformat()
+    for citation in citations:
+        report.problems.extend(judge(citation, report.checked, report.entries))
+        report.edits.extend(suggest(citation, report.checked, report.entries, today))
+    report.problems.sort()
+    return report
