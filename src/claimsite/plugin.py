@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+import claimsite.rules.links  # the methodology page lists the link rules of sources check too
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report, search
 from claimsite.catalog import Catalog

@@ -46,6 +46,10 @@ def check_sources(
     return report
 
 
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _counted(counts: Counter[LinkStatus]) -> str:
     return ", ".join(f"{counts[status]} {status}" for status in LinkStatus if counts[status]) or "none"
 
@@ -53,14 +57,15 @@ def _counted(counts: Counter[LinkStatus]) -> str:
 def summary(report: LinkReport) -> str:
     """The closing line: addresses and archived copies by status, then the problems."""
     addresses, archives = report.counts(), report.counts(archive=True)
-    parts = [f"{sum(addresses.values())} addresses of {len(report.citations)} sources ({_counted(addresses)})"]
+    addressed = _n(sum(addresses.values()), "address", "addresses")
+    parts = [f"{addressed} of {_n(len(report.citations), 'source')} ({_counted(addresses)})"]
     if archives:
-        parts.append(f"{sum(archives.values())} archived copies ({_counted(archives)})")
+        parts.append(f"{_n(sum(archives.values()), 'archived copy', 'archived copies')} ({_counted(archives)})")
     errors = len(report.errors())
     warnings = len(report.problems) - errors
     files = len({p.path for p in report.problems})
     if report.problems:
-        parts.append(f"{errors} errors, {warnings} warnings in {files} {'file' if files == 1 else 'files'}")
+        parts.append(f"{_n(errors, 'error')}, {_n(warnings, 'warning')} in {_n(files, 'file')}")
     else:
         parts.append("no problems")
     return "; ".join(parts)
@@ -82,10 +87,10 @@ def notes(report: LinkReport, state_path: Path, patch_path: Path | None) -> list
         )
     edits = len(report.edits)
     if edits and patch_path is None:
-        lines.append(f"{edits} suggested edits of the claim files; write them as a patch with --patch FILE")
+        lines.append(f"{_n(edits, 'suggested edit')} of the claim files; write them as a patch with --patch FILE")
     elif patch_path is not None:
         files = len({edit.path for edit in report.edits})
-        written = f"{edits} suggested edits in {files} files" if edits else "no suggested edits"
+        written = f"{_n(edits, 'suggested edit')} in {_n(files, 'file')}" if edits else "no suggested edits"
         lines.append(f"{written}: {visible(str(patch_path))} (apply with: git apply {visible(str(patch_path))})")
     return lines
 

@@ -40,7 +40,10 @@ WORKING = frozenset({LinkStatus.OK, LinkStatus.REDIRECT_PERMANENT, LinkStatus.MO
 SETTLED = frozenset({LinkStatus.REDIRECT_PERMANENT, LinkStatus.MOVED_DOMAIN, LinkStatus.PAYWALL, LinkStatus.DRIFTED})
 """Statuses a patch records as soon as one run finds them (dead and soft-404 wait for confirmation;
 blocked says more about the checker's vantage point than about the source, so it is never recorded)."""
-WAYBACK = re.compile(r"^https?://web\.archive\.org/web/(\d{4})(\d{2})(\d{2})\d{0,6}(?:[a-z]{2}_)?/(.+)$")
+WAYBACK = re.compile(r"^https?://[^/]+/(?:[\w.-]+/)?(\d{4})(\d{2})(\d{2})\d{0,6}(?:[a-z]{2}_)?/(https?://.+)$")
+"""An archived copy's address in the Wayback convention (`/web/20210115123456/https://...`), which the
+Internet Archive, pywb, OpenWayback and most national web archives share: the capture's date and the
+archived address."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,10 @@ class LinkReport:
 
 
 def citations_of(project: Project) -> tuple[list[Citation], list[str]]:
-    """Every source of every claim and entity that loaded, with positions; and the files refused."""
+    """Every source of every claim and entity that loaded, with positions; and the files refused.
+
+    The files are read again (for positions, and later for the patch) at the paths the project shows,
+    so it must have been loaded with the working folder as its base (the default)."""
     records: list[tuple[str, Sequence[Source | Reference]]] = [
         *((item.path, item.data.sources) for item in project.claims.values()),
         *((item.path, item.data.sources) for item in project.entities.values()),
