@@ -130,6 +130,7 @@ class _Host:
     slots: asyncio.Semaphore
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
+    """No request to the host starts before this time (of the fetcher's clock)."""
 
 
 @dataclass(frozen=True)
@@ -342,16 +343,29 @@ class Fetcher:
         return base + self.rng.uniform(0, base)
 
     async def _once(self, method: str, url: str) -> _Answer:
+        """One request, when its host has a free slot and its turn has come, and a global slot is free.
+
+        The host's lock is held while waiting for the turn and for the global slot, so the starts on
+        one host are `host_interval` apart as sent, not only as planned; a global slot is held only
+        while the request runs, never while a host waits (a `Retry-After` pause stalls that host alone).
+        """
         host = self._host(url)
         async with host.slots:
             async with host.lock:
-                start = max(self.clock(), host.next_start)
-                host.next_start = start + self.settings.host_interval
-            wait = start - self.clock()
-            if wait > 0:
-                await self.sleep(wait)
-            async with self._total:
+                while True:
+                    wait = host.next_start - self.clock()
+                    if wait > 0:
+                        await self.sleep(wait)
+                        continue
+                    await self._total.acquire()
+                    if host.next_start <= self.clock():
+                        break
+                    self._total.release()  # the host was paused meanwhile
+                host.next_start = self.clock() + self.settings.host_interval
+            try:
                 return await self._send(method, url)
+            finally:
+                self._total.release()
 
     async def _send(self, method: str, url: str) -> _Answer:
         assert self._session is not None, "use the Fetcher in `async with`"
