@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from claimsite.linkcheck.check import run_check  # noqa: E402  (after the path is set)
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, Fetcher, FetchSettings, _Answer, host_key  # noqa: E402
-from claimsite.linkcheck.state import LinkState  # noqa: E402
+from claimsite.linkstate import LinkState  # noqa: E402
 from claimsite.project import load_project  # noqa: E402
 
 QUOTE = "As the president said, if one rushes at you, use weapons"
@@ -262,9 +262,7 @@ def main() -> int:
         print(f"misclassified: {url}: expected {want}, got {have}", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    within = (
-        figures["max_sent_per_host_in_1s"] <= limit and figures["max_open_per_host"] <= DEFAULT_SETTINGS.per_host
-    )
+    within = figures["max_sent_per_host_in_1s"] <= limit and figures["max_open_per_host"] <= DEFAULT_SETTINGS.per_host
     return 0 if not wrong and within and len(got) == args.urls else 1
 
 

@@ -35,7 +35,7 @@ from claimsite.linkcheck.classify import (
 )
 from claimsite.linkcheck.fetch import Fetched, Fetcher, FetchSettings, Hop, retry_after
 from claimsite.linkcheck.patch import Edit, apply_edits, make_patch
-from claimsite.linkcheck.state import LinkState
+from claimsite.linkstate import LinkState
 from claimsite.problems import Severity
 from claimsite.project import load_project
 from claimsite.rules import RULES, Scope

@@ -103,6 +103,9 @@ class LinkStatus(StrEnum):
     DRIFTED = "drifted"
 
 
+LINK_GONE = frozenset({LinkStatus.DEAD, LinkStatus.SOFT_404})
+"""The statuses that mean the page is no longer there: only these count towards a dead address."""
+
 LINK_STATUS_LABELS: dict[LinkStatus, str] = {
     LinkStatus.OK: N_("Working"),
     LinkStatus.REDIRECT_PERMANENT: N_("Moved permanently"),

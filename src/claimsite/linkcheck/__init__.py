@@ -17,7 +17,7 @@ from pathlib import Path
 from claimsite.linkcheck.check import LinkReport, run_check
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, FetchSettings
 from claimsite.linkcheck.patch import make_patch
-from claimsite.linkcheck.state import DEFAULT_STATE, LinkState
+from claimsite.linkstate import DEFAULT_STATE, LinkState
 from claimsite.problems import visible
 from claimsite.project import load_project
 from claimsite.rules import DEFAULT_RULES, RuleConfig

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claimsite.linkcheck.classify import GONE, Verdict, classify, needs_probe, page_of, probe_key, sibling_url
+from claimsite.linkcheck.classify import Verdict, classify, needs_probe, page_of, probe_key, sibling_url
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, NETWORK_ERRORS, Fetched, Fetcher, FetchSettings
 from claimsite.linkcheck.patch import Edit, scalar
-from claimsite.linkcheck.state import Entry, LinkState, observe
+from claimsite.linkstate import Entry, LinkState, observe
 from claimsite.load import Loc, parse_file
 from claimsite.model import Reference, Source
 from claimsite.problems import Problem, Severity
@@ -33,6 +33,7 @@ from claimsite.rules.links import (
     LINK_PAYWALL,
     LINK_REDIRECT,
 )
+from claimsite.vocab import LINK_GONE as GONE
 from claimsite.vocab import LinkStatus
 
 WORKING = frozenset({LinkStatus.OK, LinkStatus.REDIRECT_PERMANENT, LinkStatus.MOVED_DOMAIN})

@@ -21,9 +21,6 @@ from selectolax.lexbor import LexborHTMLParser
 from claimsite.linkcheck.fetch import NO_ANSWER, PERMANENT_REDIRECTS, Fetched
 from claimsite.vocab import LinkStatus
 
-GONE = frozenset({LinkStatus.DEAD, LinkStatus.SOFT_404})
-"""The statuses that mean the page is no longer there: only these count towards a dead address."""
-
 
 def _words(text: str) -> str:
     """Text reduced to lowercase words separated by single spaces: accents, case, punctuation and

@@ -16,12 +16,14 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimsite.errors import ClaimsiteError
-from claimsite.linkcheck.classify import GONE, Verdict
-from claimsite.linkcheck.fetch import Fetched
-from claimsite.vocab import LinkStatus
+from claimsite.vocab import LINK_GONE, LinkStatus
+
+if TYPE_CHECKING:  # the site reads the state too, without the HTTP client the checker imports
+    from claimsite.linkcheck.classify import Verdict
+    from claimsite.linkcheck.fetch import Fetched
 
 DEFAULT_STATE = Path(".claimsite") / "link-state.json"
 STATE_VERSION = 1
@@ -64,7 +66,7 @@ class Entry:
 
     @property
     def failing(self) -> bool:
-        return self.status in GONE
+        return self.status in LINK_GONE
 
     @property
     def confirmed(self) -> bool:
@@ -119,7 +121,7 @@ def observe(previous: Entry | None, verdict: Verdict, fetched: Fetched, now: dt.
         redirects=tuple(f"{hop.status} {hop.url}" for hop in fetched.redirects),
         last_ok=previous.last_ok if previous is not None else None,
     )
-    if verdict.status not in GONE:
+    if verdict.status not in LINK_GONE:
         return replace(entry, last_ok=now)
     if previous is not None and previous.failing and previous.failing_since is not None:
         return replace(entry, failing_since=previous.failing_since, failures=previous.failures + 1)
