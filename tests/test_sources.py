@@ -23,6 +23,7 @@ import pytest
 from aiohttp import web
 from click.testing import CliRunner
 
+from claimsite.catalog import Catalog
 from claimsite.cli import main
 from claimsite.linkcheck.check import LinkReport, run_check
 from claimsite.linkcheck.classify import (
@@ -38,6 +39,7 @@ from claimsite.linkcheck.patch import Edit, apply_edits, make_patch
 from claimsite.linkstate import LinkState
 from claimsite.problems import Severity
 from claimsite.project import load_project
+from claimsite.render import Site, render_link_health
 from claimsite.rules import RULES, Scope
 from claimsite.vocab import LinkStatus
 
@@ -732,3 +734,45 @@ def test_archived_copies_that_do_not_hold_the_quote(server: LinkServer, tmp_path
     claim_file(folder, "shell", {"url": server.url("/ok"), "quote": QUOTE, "archive_url": server.url("/web/1/shell")})
     report = run(folder, LinkState(), T0)
     assert [(p.rule, p.line) for p in report.problems] == [("archive-not-working", 14)]
+
+
+# --------------------------------------------------------------------------- the link-health page
+
+
+def test_link_health_page_counts_each_class(first_run: tuple[LinkReport, dict[str, str]]) -> None:
+    report, _ = first_run
+    state = LinkState(dict(report.entries))
+    folder = Path(report.citations[0].path).parent
+    site = Site(Catalog(load_project([folder])), links=state)
+    html = render_link_health(site).html(None)
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>[^<]*</td><td>(\d+)</td>', html))
+    assert rows == {
+        "Working": "6",
+        "Moved permanently": "1",
+        "Moved to another site": "1",
+        "Dead": "0",  # failed on one run only: not dead yet
+        "Soft 404": "0",
+        "Blocked": "3",
+        "Paywall": "1",
+        "Drifted": "1",
+        "Failed on the last run only": "8",
+    }
+    assert "the last run was on 1 December 2026" in html
+    assert '<a href="../../claims/drifted/">Claim drifted</a>' in html
+    assert render_link_health(Site(site.catalog)).html(None).count("have not been checked yet") == 1
+
+
+def test_plugin_reads_the_link_state_next_to_mkdocs_yml(tmp_path: Path) -> None:
+    from mkdocs.exceptions import PluginError
+
+    from claimsite.plugin import ClaimsitePlugin
+
+    plugin = ClaimsitePlugin()
+    plugin.load_config({})
+    config = type("Config", (), {"config_file_path": str(tmp_path / "mkdocs.yml")})()
+    assert plugin._link_state(config) is None  # type: ignore[arg-type]
+    LinkState().write(tmp_path / ".claimsite" / "link-state.json")
+    assert plugin._link_state(config) == LinkState()  # type: ignore[arg-type]
+    (tmp_path / ".claimsite" / "link-state.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(PluginError, match="move it away to start over"):
+        plugin._link_state(config)  # type: ignore[arg-type]
