@@ -185,10 +185,12 @@ class LinkServer:
             return page(PAYWALL)
         if path == "/news/changed":
             return page(ARTICLE.replace("president", "minister").format(extra="changed"))
-        if path == "/busy":
-            if self.requests("/busy") == 1:
+        if path.startswith("/busy/"):  # a 429 asking for a second's pause, then the page
+            if self.requests(path) == 1:
                 return web.Response(status=429, headers={"Retry-After": "1"})
             return page(ARTICLE.format(extra="busy"))
+        if path == "/busy-long":
+            return web.Response(status=429, headers={"Retry-After": "3600"})
         if path == "/slow":
             assert self._release is not None
             with contextlib.suppress(TimeoutError):
@@ -267,7 +269,7 @@ EXPECTED: dict[str, tuple[str, LinkStatus]] = {
     "temporary": ("/temporary", LinkStatus.OK),
     "no-head": ("/no-head", LinkStatus.OK),
     "pdf": ("/report.pdf", LinkStatus.OK),
-    "busy": ("/busy", LinkStatus.OK),
+    "busy": ("/busy/run", LinkStatus.OK),
     "chain": ("/chain", LinkStatus.REDIRECT_PERMANENT),
     "moved": ("/moved", LinkStatus.MOVED_DOMAIN),
     "gone": ("/gone", LinkStatus.DEAD),
@@ -438,19 +440,17 @@ def test_per_host_and_global_concurrency_stay_within_the_limits(server: LinkServ
 
 def test_retry_after_pauses_the_host_before_the_next_try(server: LinkServer) -> None:
     fake = FakeTime(server.events)
-    server.events.clear()
 
     async def go() -> Fetched:
         settings = FetchSettings(host_interval=0.0, tries=3)
         async with Fetcher(settings, clock=fake.clock, sleep=fake.sleep) as fetcher:
-            return await fetcher.fetch(server.url("/busy"))
+            return await fetcher.fetch(server.url("/busy/alone"))
 
-    before = server.requests("/busy")
+    server.events.clear()
     fetched = asyncio.run(go())
     assert fetched.status == 200
-    if before == 0:  # run alone; in the module's run the first 429 was already spent
-        assert server.events[:3] == ["HEAD /busy", "sleep 1", "HEAD /busy"]
-        assert fake.sleeps == [1.0]
+    assert server.events == ["HEAD /busy/alone", "sleep 1", "HEAD /busy/alone", "GET /busy/alone"]
+    assert fake.sleeps == [1.0]  # exactly what the server asked: the host waited, then the request was tried again
 
 
 def test_retry_after_forms() -> None:
@@ -464,13 +464,16 @@ def test_a_retry_after_beyond_the_limit_gives_up_on_this_run(server: LinkServer)
     fake = FakeTime()
 
     async def go() -> Fetched:
-        settings = FetchSettings(host_interval=0.0, tries=3, max_retry_after=0.5)
+        settings = FetchSettings(host_interval=0.0, tries=3, max_retry_after=120)
         async with Fetcher(settings, clock=fake.clock, sleep=fake.sleep) as fetcher:
-            return await fetcher.fetch(server.url("/busy-forever"))
+            return await fetcher.fetch(server.url("/busy-long"))
 
-    # /busy-forever is unknown to the server (404): no wait, no retry
+    before = server.requests("/busy-long")
     fetched = asyncio.run(go())
-    assert fetched.status == 404 and fake.sleeps == []
+    assert (fetched.status, fetched.error_kind, fake.sleeps) == (429, "wait", [])
+    assert server.requests("/busy-long") - before == 1  # neither tried again nor fetched with GET
+    verdict = classify(fetched)
+    assert (verdict.status, verdict.detail) == (LinkStatus.BLOCKED, "HTTP 429 Too Many Requests (asked to wait 3600 s)")
 
 
 def test_user_agent_names_the_tool(server: LinkServer) -> None:

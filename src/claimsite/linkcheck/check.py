@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claimsite.linkcheck.classify import Verdict, classify, needs_probe, page_of, probe_key, sibling_url
+from claimsite.linkcheck.classify import Page, Verdict, classify, needs_probe, page_of, probe_key, sibling_url
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, NETWORK_ERRORS, Fetched, Fetcher, FetchSettings
 from claimsite.linkcheck.patch import Edit, scalar
 from claimsite.linkstate import Entry, LinkState, observe
@@ -78,7 +78,7 @@ class Citation:
         return rule.problem(self.path, line, col, message)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Checked:
     """One address on this run: what came back, the sibling probe when one was made, the verdict."""
 
@@ -86,10 +86,15 @@ class Checked:
     verdict: Verdict
     """With every quote given for the address: what the state records."""
     probe: Fetched | None = None
+    page: Page | None = None
+    _verdicts: dict[tuple[str, ...], Verdict] = field(default_factory=dict, repr=False)
 
     def verdict_for(self, quotes: Sequence[str]) -> Verdict:
         """The verdict with one citation's quotes (another citation's quote may be the one missing)."""
-        return classify(self.fetched, quotes, self.probe)
+        key = tuple(quotes)
+        if key not in self._verdicts:
+            self._verdicts[key] = classify(self.fetched, quotes, self.probe, self.page)
+        return self._verdicts[key]
 
 
 @dataclass
@@ -166,9 +171,8 @@ async def check_addresses(
     async def one(url: str, quotes: Sequence[str]) -> tuple[str, Checked]:
         fetched = await fetcher.fetch(url)
         page = page_of(fetched)
-        wanted = needs_probe(fetched, quotes, page) or any(needs_probe(fetched, [q], page) for q in quotes)
-        probe = await probe_for(url) if wanted else None
-        return url, Checked(fetched, classify(fetched, quotes, probe), probe)
+        probe = await probe_for(url) if needs_probe(fetched, quotes, page) else None
+        return url, Checked(fetched, classify(fetched, quotes, probe, page), probe, page)
 
     results = await asyncio.gather(*(one(url, quotes) for url, quotes in addresses.items()))
     return dict(results)

@@ -321,12 +321,15 @@ def soft_404_probe(fetched: Fetched, page: Page, probe: Fetched | None) -> str |
     return None
 
 
-def classify(fetched: Fetched, quotes: Sequence[str] = (), probe: Fetched | None = None) -> Verdict:
-    """Exactly one status for a fetched address, from its responses (and the sibling probe's, when made)."""
+def classify(
+    fetched: Fetched, quotes: Sequence[str] = (), probe: Fetched | None = None, page: Page | None = None
+) -> Verdict:
+    """Exactly one status for a fetched address, from its responses (and the sibling probe's, when
+    made); `page` is the fetched page already parsed, if the caller has it."""
     status = fetched.status
     if fetched.error_kind in NO_ANSWER or fetched.error_kind == "redirects" or status is None:
         return Verdict(LinkStatus.DEAD, fetched.error or "no answer")
-    page = page_of(fetched)
+    page = page or page_of(fetched)
     detail = _status_text(status) + (f" ({fetched.error})" if fetched.error else "")
     if status in BLOCKED_STATUSES or (status >= 400 and page is not None and is_challenge(page)):
         return Verdict(LinkStatus.BLOCKED, detail)

@@ -95,7 +95,7 @@ class Fetched:
     hops: tuple[Hop, ...] = ()
     """Every response in order: HEAD's, then GET's (redirects, then the final one)."""
     error: str = ""
-    """Why the fetch ended without a usable page ("timed out", "HTTP 429, asked to wait 3600 s", ...)."""
+    """Why the fetch ended without a usable page ("timed out", "asked to wait 3600 s", ...)."""
     error_kind: ErrorKind = ""
     content_type: str = ""
     length: int | None = None
@@ -328,7 +328,7 @@ class Fetcher:
                     return outcome
                 asked = retry_after(answer.headers.get("retry-after"))
                 if asked is not None and asked > settings.max_retry_after:
-                    return _Outcome(attempt, answer, "wait", f"HTTP {status}, asked to wait {asked:.0f} s")
+                    return _Outcome(attempt, answer, "wait", f"asked to wait {asked:.0f} s")
                 if asked is not None:
                     self.pause(url, asked)  # the whole host waits, not only this request
                     delay = 0.0
@@ -371,7 +371,9 @@ class Fetcher:
         assert self._session is not None, "use the Fetcher in `async with`"
         settings = self.settings
         timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
+            total=settings.connect_timeout + 2 * settings.read_timeout,  # a server trickling bytes ends too
+            sock_connect=settings.connect_timeout,
+            sock_read=settings.read_timeout,
         )
         try:
             async with self._session.request(method, url, allow_redirects=False, timeout=timeout) as response:
