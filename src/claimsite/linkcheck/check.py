@@ -185,39 +185,38 @@ def _date(value: dt.datetime | None) -> str:
 def judge(citation: Citation, checked: Mapping[str, Checked], entries: Mapping[str, Entry]) -> list[Problem]:
     """The problems of one source: its address, then its archived copy."""
     source = citation.source
-    label = citation.label
-    problems: list[Problem] = []
     url_result = checked.get(source.url)
     archive_result = checked.get(source.archive_url) if source.archive_url else None
     archive_verdict = archive_result.verdict_for(citation.quotes) if archive_result else None
     archive_works = archive_verdict is not None and archive_verdict.status in WORKING and not archive_verdict.missing
+    problems: list[Problem | None] = []
     if url_result is not None:
         verdict = url_result.verdict_for(citation.quotes)
-        problem = _address_problem(citation, verdict, url_result, entries.get(source.url), archive_works)
-        if problem is not None:
-            problems.append(problem)
-    if archive_result is not None and archive_verdict is not None:
-        entry = entries.get(source.archive_url or "")
-        field_name = f"{label}.archive_url"
-        status, detail = archive_verdict.status, archive_verdict.detail
-        if status in GONE and entry is not None and entry.confirmed:
-            message = (
-                f"{field_name} is dead ({detail}; failing since {_date(entry.failing_since)}); archive the page again"
-            )
-            problems.append(citation.at(ARCHIVE_NOT_WORKING, "archive_url", message))
-        elif status in GONE:
-            problems.append(citation.at(LINK_FAILING, "archive_url", _failing(field_name, archive_verdict, entry)))
-        elif status is LinkStatus.BLOCKED:
-            message = f"{field_name} refused the checker ({detail}); open it in a browser to verify it"
-            problems.append(citation.at(LINK_BLOCKED, "archive_url", message))
-        elif status is LinkStatus.PAYWALL or archive_verdict.missing:
-            what = "shows a paywall" if status is LinkStatus.PAYWALL else "does not hold the quote"
-            message = (
-                f"the archived copy at {field_name} {what} (an error page or a bot shell?); "
-                "archive the page again while it holds the quote"
-            )
-            problems.append(citation.at(ARCHIVE_NOT_WORKING, "archive_url", message))
-    return problems
+        problems.append(_address_problem(citation, verdict, url_result, entries.get(source.url), archive_works))
+    if archive_verdict is not None:
+        problems.append(_archive_problem(citation, archive_verdict, entries.get(source.archive_url or "")))
+    return [problem for problem in problems if problem is not None]
+
+
+def _archive_problem(citation: Citation, verdict: Verdict, entry: Entry | None) -> Problem | None:
+    field_name = f"{citation.label}.archive_url"
+    status, detail = verdict.status, verdict.detail
+    if status in GONE and entry is not None and entry.confirmed:
+        message = f"{field_name} is dead ({detail}; failing since {_date(entry.failing_since)}); archive the page again"
+        return citation.at(ARCHIVE_NOT_WORKING, "archive_url", message)
+    if status in GONE:
+        return citation.at(LINK_FAILING, "archive_url", _failing(field_name, verdict, entry))
+    if status is LinkStatus.BLOCKED:
+        message = f"{field_name} refused the checker ({detail}); open it in a browser to verify it"
+        return citation.at(LINK_BLOCKED, "archive_url", message)
+    if status is LinkStatus.PAYWALL or verdict.missing:
+        what = "shows a paywall" if status is LinkStatus.PAYWALL else "does not hold the quote"
+        message = (
+            f"the archived copy at {field_name} {what} (an error page or a bot shell?); "
+            "archive the page again while it holds the quote"
+        )
+        return citation.at(ARCHIVE_NOT_WORKING, "archive_url", message)
+    return None
 
 
 def _failing(field_name: str, verdict: Verdict, entry: Entry | None) -> str:
