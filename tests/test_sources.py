@@ -200,6 +200,12 @@ class LinkServer:
             return page("", 405) if method == "HEAD" else page(ARTICLE.format(extra="no-head"))
         if path == "/report.pdf":
             return web.Response(body=b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        if request.path == "/wayback/available":  # the availability API: a capture for dead pages only
+            wanted = request.query.get("url", "")
+            closest = {"available": True, "status": "200", "timestamp": "20210301000000"}
+            closest["url"] = self.url(f"/web/20210301000000/{wanted}")
+            found = {"closest": closest} if "/gone" in wanted else {}
+            return web.json_response({"url": wanted, "archived_snapshots": found})
         if path.startswith("/web/20210115123456/"):
             return redirect(302, path.replace("20210115123456", "20210116101010"))
         if path.startswith("/web/") and path.endswith("/shell"):
@@ -779,3 +785,22 @@ def test_plugin_reads_the_link_state_next_to_mkdocs_yml(tmp_path: Path) -> None:
     (tmp_path / ".claimsite" / "link-state.json").write_text("[]", encoding="utf-8")
     with pytest.raises(PluginError, match="move it away to start over"):
         plugin._link_state(config)  # type: ignore[arg-type]
+
+
+def test_find_archives_suggests_the_nearest_capture_that_holds_the_quote(
+    server: LinkServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("claims").mkdir()
+    claim_file(Path("claims"), "gone", {"url": server.url("/gone"), "quote": QUOTE})
+    claim_file(Path("claims"), "fine", {"url": server.url("/ok"), "quote": QUOTE})
+    before = server.requests("/wayback/available")
+    args = ["claims", "--find-archives", "--wayback-api", server.url("/wayback/available"), "--patch", "p.diff"]
+    code, out, _ = cli(args)
+    assert code == 0, out
+    asked = [path for _, _, path in server.log if path.startswith("/wayback/available")]
+    assert len(asked) - before == 2 and any(path.endswith("?url=" + server.url("/gone")) for path in asked)
+    patch = Path("p.diff").read_text(encoding="utf-8")
+    capture = server.url("/web/20210301000000/" + server.url("/gone"))
+    assert f"+    archive_url: {capture}\n+    archive_date: 2021-03-01\n" in patch
+    assert patch.count("archive_url") == 1  # /ok has no capture to suggest

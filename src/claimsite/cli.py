@@ -440,7 +440,21 @@ def sources() -> None:
     "--patch",
     "patch_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the suggested edits (url_status, last_verified, archive_date) to this file as a unified diff.",
+    help="Write the suggested edits (url_status, last_verified, archive_url, archive_date) to this file "
+    "as a unified diff.",
+)
+@click.option(
+    "--find-archives",
+    is_flag=True,
+    help="For sources without archive_url, ask the Wayback Machine for the capture nearest to `published` "
+    "and suggest it when it holds the quote.",
+)
+@click.option(
+    "--wayback-api",
+    default="https://archive.org/wayback/available",
+    show_default=True,
+    metavar="URL",
+    help="The availability API --find-archives asks.",
 )
 @click.option("--per-host", type=click.IntRange(1, 8), default=2, show_default=True, help="Requests at once per host.")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests at once.")
@@ -457,13 +471,16 @@ def sources_check(
     strict: bool,
     state_path: Path,
     patch_path: Path | None,
+    find_archives: bool,
+    wayback_api: str,
     per_host: int,
     concurrency: int,
     timeout: float,
 ) -> None:
     """Fetch every source's address and archived copy, and report what is wrong with them.
 
-    Read-only: the claim files are never changed; suggested edits go to --patch FILE.
+    Read-only: the claim files are never changed; suggested edits (url_status,
+    last_verified, archive_url, archive_date) go to --patch FILE.
     Each address is one of: ok, redirect-permanent, moved-domain, dead, soft-404,
     blocked, paywall, drifted (the quote is no longer on the page). A failure on one
     run is a warning; an address is dead (an error, unless its archived copy works)
@@ -477,7 +494,13 @@ def sources_check(
     from claimsite.linkcheck import FetchSettings, check_sources, notes, summary, write_patch
 
     settings = FetchSettings(per_host=per_host, total=concurrency, read_timeout=timeout)
-    found = check_sources(list(paths) or [DEFAULT_CLAIMS], state_path, settings, rules=_rule_config(DEFAULT_CONFIG))
+    found = check_sources(
+        list(paths) or [DEFAULT_CLAIMS],
+        state_path,
+        settings,
+        rules=_rule_config(DEFAULT_CONFIG),
+        find_archives=wayback_api if find_archives else None,
+    )
     if found.problems:
         click.echo(report.format_problems(found.problems, fmt))
     extra = write_patch(found, patch_path) if patch_path is not None else []

@@ -32,14 +32,17 @@ def check_sources(
     settings: FetchSettings = DEFAULT_SETTINGS,
     *,
     rules: RuleConfig = DEFAULT_RULES,
+    find_archives: str | None = None,
 ) -> LinkReport:
     """Check every address of the sources under `paths`, and record the run in the state file.
 
     The state is read before anything is fetched (a file it cannot read stops the run) and written
-    once, at the end, unless the run never reached the network."""
+    once, at the end, unless the run never reached the network. `find_archives` is the URL of a
+    Wayback availability API to ask for captures of sources that have no archived copy."""
     project = load_project(list(paths))
     state = LinkState.read(state_path)
-    report = asyncio.run(run_check(project, state, settings, now=dt.datetime.now(dt.UTC)))
+    now = dt.datetime.now(dt.UTC)
+    report = asyncio.run(run_check(project, state, settings, now=now, find_archives=find_archives))
     report.problems = rules.apply(report.problems)
     if report.recorded:
         state.write(state_path)

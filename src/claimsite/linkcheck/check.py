@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from claimsite.linkcheck.classify import Page, Verdict, classify, needs_probe, page_of, probe_key, sibling_url
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, NETWORK_ERRORS, Fetched, Fetcher, FetchSettings
 from claimsite.linkcheck.patch import Edit, scalar
 from claimsite.linkstate import Entry, LinkState, observe
 from claimsite.load import Loc, parse_file
-from claimsite.model import Reference, Source
+from claimsite.model import PartialDate, Reference, Source
 from claimsite.problems import Problem, Severity
 from claimsite.project import Project
 from claimsite.rules import Rule
@@ -41,6 +43,8 @@ WORKING = frozenset({LinkStatus.OK, LinkStatus.REDIRECT_PERMANENT, LinkStatus.MO
 SETTLED = frozenset({LinkStatus.REDIRECT_PERMANENT, LinkStatus.MOVED_DOMAIN, LinkStatus.PAYWALL, LinkStatus.DRIFTED})
 """Statuses a patch records as soon as one run finds them (dead and soft-404 wait for confirmation;
 blocked says more about the checker's vantage point than about the source, so it is never recorded)."""
+WAYBACK_API = "https://archive.org/wayback/available"
+"""The Wayback Machine's availability API: the capture of an address nearest to a date."""
 WAYBACK = re.compile(r"^https?://[^/]+/(?:[\w.-]+/)?(\d{4})(\d{2})(\d{2})\d{0,6}(?:[a-z]{2}_)?/(https?://.+)$")
 """An archived copy's address in the Wayback convention (`/web/20210115123456/https://...`), which the
 Internet Archive, pywb, OpenWayback and most national web archives share: the capture's date and the
@@ -97,6 +101,57 @@ class Checked:
         return self._verdicts[key]
 
 
+def _capture_key(source: Source | Reference) -> tuple[str, str]:
+    published = getattr(source, "published", None)
+    day = published.earliest().strftime("%Y%m%d") if isinstance(published, PartialDate) else ""
+    return source.url, day
+
+
+async def find_captures(
+    citations: Sequence[Citation], fetcher: Fetcher, api: str = WAYBACK_API
+) -> dict[tuple[str, str], Checked]:
+    """For every source without an archived copy, the capture the availability API names nearest to
+    its publication date, fetched and judged (only captures that answered 200 are asked for)."""
+    wanted = {_capture_key(c.source) for c in citations if not c.source.archive_url}
+    quotes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for citation in citations:
+        key = _capture_key(citation.source)
+        quotes[key].extend(q for q in citation.quotes if not citation.source.archive_url and q not in quotes[key])
+
+    async def one(key: tuple[str, str]) -> tuple[tuple[str, str], Checked | None]:
+        url, day = key
+        query = urlencode({"url": url, **({"timestamp": day} if day else {})})
+        answer = await fetcher.probe(f"{api}?{query}")
+        capture = _closest_capture(answer)
+        if capture is None:
+            return key, None
+        fetched = await fetcher.fetch(capture)
+        page = page_of(fetched)
+        return key, Checked(fetched, classify(fetched, quotes[key], None, page), None, page)
+
+    found = await asyncio.gather(*(one(key) for key in sorted(wanted)))
+    return {key: checked for key, checked in found if checked is not None}
+
+
+def _closest_capture(answer: Fetched) -> str | None:
+    """The capture's address from an availability API answer (`archived_snapshots.closest`), if any."""
+    if answer.status != 200 or not answer.read:
+        return None
+    try:
+        closest = json.loads(answer.html)["archived_snapshots"]["closest"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if (
+        not isinstance(closest, dict)
+        or not closest.get("available")
+        or not str(closest.get("status", "")).startswith("2")
+    ):
+        return None
+    url = str(closest.get("url", ""))
+    url = re.sub(r"^http://web\.archive\.org/", "https://web.archive.org/", url)
+    return url if WAYBACK.match(url) else None
+
+
 @dataclass
 class LinkReport:
     """What one run found: problems, every address's result and state entry, the suggested edits."""
@@ -106,6 +161,8 @@ class LinkReport:
     entries: dict[str, Entry] = field(default_factory=dict)
     edits: list[Edit] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    captures: dict[tuple[str, str], Checked] = field(default_factory=dict)
+    """With `find_archives`: the capture found for sources without an archived copy, by (url, day)."""
     recorded: bool = True
     """False when every address failed with a network error: the run says nothing about the sources."""
     skipped_files: list[str] = field(default_factory=list)
@@ -278,7 +335,13 @@ def _address_problem(
     return None
 
 
-def suggest(citation: Citation, checked: Mapping[str, Checked], entries: Mapping[str, Entry], today: str) -> list[Edit]:
+def suggest(
+    citation: Citation,
+    checked: Mapping[str, Checked],
+    entries: Mapping[str, Entry],
+    today: str,
+    captures: Mapping[tuple[str, str], Checked] | None = None,
+) -> list[Edit]:
     """The edits that record what this run found in the source (never applied here: see the patch)."""
     source = citation.source
     edits: list[Edit] = []
@@ -298,6 +361,15 @@ def suggest(citation: Citation, checked: Mapping[str, Checked], entries: Mapping
         works = verdict.status in (LinkStatus.OK, LinkStatus.REDIRECT_PERMANENT)
         if works and verdict.quotes_checked and not verdict.missing and str(source.last_verified or "") != today:
             edits.append(_edit(citation, "last_verified", today, ("accessed", "url_status", "url"), "verified"))
+    capture = (captures or {}).get(_capture_key(source)) if not source.archive_url else None
+    if capture is not None:
+        verdict = capture.verdict_for(citation.quotes)
+        found = WAYBACK.match(capture.fetched.final_url)
+        if verdict.status in WORKING and not verdict.missing and found is not None:
+            edits.append(_edit(citation, "archive_url", capture.fetched.final_url, ("url_status", "url"), "a capture"))
+            if citation.has_field("archive_date"):
+                day = f"{found.group(1)}-{found.group(2)}-{found.group(3)}"
+                edits.append(_edit(citation, "archive_date", day, ("archive_url", "url_status", "url"), "its date"))
     archive = checked.get(source.archive_url) if source.archive_url else None
     if archive is not None and citation.has_field("archive_date"):
         verdict = archive.verdict_for(citation.quotes)
@@ -331,10 +403,13 @@ async def run_check(
     now: dt.datetime | None = None,
     fetcher: Fetcher | None = None,
     rng: random.Random | None = None,
+    find_archives: str | None = None,
 ) -> LinkReport:
     """Check every address of the project's sources; `state` is updated in place (unless offline).
 
-    `now`, `fetcher` (with its clock and sleep) and `rng` (sibling names, jitter) are for tests.
+    With `find_archives` (the URL of a Wayback availability API), sources without an archived copy get
+    the capture nearest to their publication date suggested, when it holds their quote. `now`, `fetcher`
+    (with its clock and sleep) and `rng` (sibling names, jitter) are for tests.
     """
     now = now or dt.datetime.now(dt.UTC)
     citations, refused = citations_of(project)
@@ -342,6 +417,8 @@ async def run_check(
     addresses = _addresses(citations)
     async with fetcher or Fetcher(settings, rng=rng) as session:
         report.checked = await check_addresses(addresses, session, rng)
+        if find_archives:
+            report.captures = await find_captures(citations, session, find_archives)
     report.recorded = not report.checked or any(
         c.fetched.error_kind not in NETWORK_ERRORS for c in report.checked.values()
     )
@@ -353,6 +430,6 @@ async def run_check(
     today = now.astimezone(dt.UTC).date().isoformat()
     for citation in citations:
         report.problems.extend(judge(citation, report.checked, report.entries))
-        report.edits.extend(suggest(citation, report.checked, report.entries, today))
+        report.edits.extend(suggest(citation, report.checked, report.entries, today, report.captures))
     report.problems.sort()
     return report

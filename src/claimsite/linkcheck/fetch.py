@@ -30,8 +30,9 @@ from claimsite import __version__
 USER_AGENT = f"claimsite/{__version__} (sources check; read-only link health)"
 """Who is asking: the tool and what it does, never a browser's name."""
 
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
-"""Content types whose text the checker reads (for the quote, soft-404 and paywall checks)."""
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/json")
+"""Content types whose text the checker reads (for the quote, soft-404 and paywall checks; JSON for
+the Wayback availability API)."""
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -267,7 +268,7 @@ class Fetcher:
         return await self._follow(url, "GET", after=head)
 
     async def probe(self, url: str) -> Fetched:
-        """GET an address made up for the soft-404 test (no HEAD first)."""
+        """GET an address without HEAD first (a made-up one for the soft-404 test, an API)."""
         return await self._follow(url, "GET")
 
     async def _follow(self, url: str, method: str, *, after: Fetched | None = None) -> Fetched:
