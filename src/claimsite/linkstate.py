@@ -63,6 +63,11 @@ class Entry:
     final_url: str = ""
     redirects: tuple[str, ...] = ()
     """The redirect chain, as `301 https://...` per hop."""
+    content_type: str = ""
+    length: int | None = None
+    etag: str = ""
+    last_modified: str = ""
+    """The final response's headers, for telling later whether the page changed."""
 
     @property
     def failing(self) -> bool:
@@ -107,6 +112,10 @@ class Entry:
             http_status=data.get("http_status") if isinstance(data.get("http_status"), int) else None,
             final_url=str(data.get("final_url", "")),
             redirects=tuple(str(hop) for hop in data.get("redirects", [])),
+            content_type=str(data.get("content_type", "")),
+            length=data.get("length") if isinstance(data.get("length"), int) else None,
+            etag=str(data.get("etag", "")),
+            last_modified=str(data.get("last_modified", "")),
         )
 
 
@@ -119,6 +128,10 @@ def observe(previous: Entry | None, verdict: Verdict, fetched: Fetched, now: dt.
         http_status=fetched.status,
         final_url=fetched.final_url,
         redirects=tuple(f"{hop.status} {hop.url}" for hop in fetched.redirects),
+        content_type=fetched.content_type,
+        length=fetched.length,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
         last_ok=previous.last_ok if previous is not None else None,
     )
     if verdict.status not in LINK_GONE:

@@ -83,14 +83,15 @@ PAYWALL_PHRASES = tuple(
     )
 )
 PAYWALL_MARKUP = re.compile(
-    r"""["']isAccessibleForFree["']\s*:\s*["']?false"""
-    r"""|<meta[^>]+content_tier["'][^>]+content=["'](?:locked|metered)"""
-    r"""|<meta[^>]+content=["'](?:locked|metered)["'][^>]+content_tier"""
-    r"""|(?:class|id)=["'][^"']*\bpaywall""",
+    r"""["']isAccessibleForFree["']\s{0,20}:\s{0,20}["']?false"""
+    r"""|<meta[^>]{0,300}content_tier["'][^>]{0,300}content=["'](?:locked|metered)"""
+    r"""|<meta[^>]{0,300}content=["'](?:locked|metered)["'][^>]{0,300}content_tier"""
+    r"""|(?:class|id)=["'][^"']{0,300}\bpaywall""",
     re.I,
 )
 """Paywall markup: schema.org's `isAccessibleForFree: false`, `article:content_tier` locked or metered,
-an element named paywall."""
+an element named paywall. Every repeat is bounded: the page is a stranger's, and an unbounded `[^>]+`
+twice in a row is quadratic on a tag that never closes."""
 
 CHALLENGE_MARKUP = re.compile(
     r"cf-chl-|/cdn-cgi/challenge-platform/|_cf_chl_opt|<title>\s*(?:just a moment|attention required|"
