@@ -406,3 +406,105 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     write_pdf(out, result)
     pages = f"{result.pages} pages, " if result.pages is not None else ""
     click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
+
+
+@main.group()
+def sources() -> None:
+    """Check the addresses of the sources: link health.
+
+    Example:
+
+        claimsite sources check claims/ --patch link-edits.patch
+    """
+
+
+@sources.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(report.FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, github for PR annotations, json for tools.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(".claimsite/link-state.json"),
+    show_default=True,
+    help="What earlier runs found (read, then rewritten; an address is dead only after two runs a day apart).",
+)
+@click.option(
+    "--patch",
+    "patch_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the suggested edits (url_status, last_verified, archive_url, archive_date) to this file "
+    "as a unified diff.",
+)
+@click.option(
+    "--find-archives",
+    is_flag=True,
+    help="For sources without archive_url, ask the Wayback Machine for the capture nearest to `published` "
+    "and suggest it when it holds the quote.",
+)
+@click.option(
+    "--wayback-api",
+    default="https://archive.org/wayback/available",
+    show_default=True,
+    metavar="URL",
+    help="The availability API --find-archives asks.",
+)
+@click.option("--per-host", type=click.IntRange(1, 8), default=2, show_default=True, help="Requests at once per host.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Requests at once.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 300),
+    default=30.0,
+    show_default=True,
+    help="Seconds a server may stay silent.",
+)
+def sources_check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    state_path: Path,
+    patch_path: Path | None,
+    find_archives: bool,
+    wayback_api: str,
+    per_host: int,
+    concurrency: int,
+    timeout: float,
+) -> None:
+    """Fetch every source's address and archived copy, and report what is wrong with them.
+
+    Read-only: the claim files are never changed; suggested edits (url_status,
+    last_verified, archive_url, archive_date) go to --patch FILE.
+    Each address is one of: ok, redirect-permanent, moved-domain, dead, soft-404,
+    blocked, paywall, drifted (the quote is no longer on the page). A failure on one
+    run is a warning; an address is dead (an error, unless its archived copy works)
+    only when it failed on two runs at least a day apart. Exits 0 when no errors,
+    1 when there are (or warnings, with --strict), 2 on usage errors.
+
+    Example:
+
+        claimsite sources check claims/ --format github --patch link-edits.patch
+    """
+    from claimsite.linkcheck import FetchSettings, check_sources, notes, summary, write_patch
+
+    settings = FetchSettings(per_host=per_host, total=concurrency, read_timeout=timeout)
+    found = check_sources(
+        list(paths) or [DEFAULT_CLAIMS],
+        state_path,
+        settings,
+        rules=_rule_config(DEFAULT_CONFIG),
+        find_archives=wayback_api if find_archives else None,
+    )
+    if found.problems:
+        click.echo(report.format_problems(found.problems, fmt))
+    extra = write_patch(found, patch_path) if patch_path is not None else []
+    for line in [*extra, *notes(found, state_path, patch_path), summary(found)]:
+        click.echo(line, err=fmt != "text")
+    sys.exit(1 if found.errors(strict=strict) else 0)

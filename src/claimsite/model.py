@@ -32,6 +32,7 @@ from claimsite.vocab import ClaimRelation as ClaimRelation
 from claimsite.vocab import Confidence as Confidence
 from claimsite.vocab import EntityKind as EntityKind
 from claimsite.vocab import Flag as Flag
+from claimsite.vocab import LinkStatus as LinkStatus
 from claimsite.vocab import MediaType as MediaType
 from claimsite.vocab import SourceKind as SourceKind
 from claimsite.vocab import SourceRelation as SourceRelation
@@ -251,6 +252,11 @@ class Reference(Record):
     """ISO 639-1 code of the document's language (en, be, ru, ...)."""
     archive_url: Url | None = None
     """Address of an archived copy (Wayback Machine, archive.today)."""
+    url_status: LinkStatus | None = None
+    """What `claimsite sources check` last found at `url` (ok, redirect-permanent, moved-domain, dead,
+    soft-404, blocked, paywall, drifted); written by applying the patch it suggests."""
+    last_verified: Date | None = None
+    """When `claimsite sources check` last found `url` working; written by applying its patch."""
 
 
 class Source(Record):
@@ -284,6 +290,12 @@ class Source(Record):
     """Address of an archived copy (Wayback Machine, archive.today)."""
     archive_date: Date | None = None
     """When the archived copy was made."""
+    url_status: LinkStatus | None = None
+    """What `claimsite sources check` last found at `url` (ok, redirect-permanent, moved-domain, dead,
+    soft-404, blocked, paywall, drifted); written by applying the patch it suggests."""
+    last_verified: Date | None = None
+    """When `claimsite sources check` last found `url` working and, with a `quote`, the quote on the
+    page; written by applying the patch it suggests."""
     quote: Text | None = None
     """A short verbatim passage in the original language (at most one per source)."""
     quote_translated_from: Language | None = None

@@ -24,10 +24,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+import claimsite.rules.links  # the methodology page lists the link rules of sources check too
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report, search
 from claimsite.catalog import Catalog
 from claimsite.i18n import messages
+from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
@@ -81,6 +83,9 @@ class ClaimsiteConfig(Config):
     """The language the claims are written in (marked with `lang` when `theme.language` differs)."""
     permalink_directory_urls = c.Optional(c.Type(bool))
     """URL style of the public site for permalinks (default: use_directory_urls); set by offline builds."""
+    link_state = c.Type(str, default=".claimsite/link-state.json")
+    """The link state `claimsite sources check` writes, relative to mkdocs.yml: the link-health page
+    (sources/health/) counts its statuses, or says no check has run when the file is missing."""
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
@@ -189,7 +194,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 self.modified = set()
                 return
         old_site, old_pages = self.site, self.pages
-        self.site = Site(Catalog(project), self.render_options(config))
+        self.site = Site(Catalog(project), self.render_options(config), links=self._link_state(config))
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
         self.modified = {
@@ -199,6 +204,16 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+
+    def _link_state(self, config: MkDocsConfig) -> LinkState | None:
+        """The link state for the link-health page; None before the first `claimsite sources check`."""
+        path = Path(config.config_file_path).parent / self.config.link_state
+        if not path.is_file():
+            return None
+        try:
+            return LinkState.read(path)
+        except LinkStateError as error:
+            raise PluginError(f"claimsite: {error}") from None
 
     def render_options(self, config: MkDocsConfig) -> RenderOptions:
         """What the pages need from mkdocs.yml."""

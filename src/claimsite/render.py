@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from claimsite import search
 from claimsite.catalog import Catalog
 from claimsite.evidence import Evidence, OriginGroup
 from claimsite.i18n import N_, Messages, messages
+from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
 from claimsite.project import no_cyclic_gc
@@ -33,6 +35,9 @@ from claimsite.vocab import (
     BASIS_LABELS,
     FLAG_LABELS,
     KIND_LABELS,
+    LINK_GONE,
+    LINK_STATUS_DEFINITIONS,
+    LINK_STATUS_LABELS,
     PUBLISHED_LABELS,
     RATING,
     SOURCE_RELATION_LABELS,
@@ -40,6 +45,7 @@ from claimsite.vocab import (
     STATUS_LABELS,
     Confidence,
     EntityKind,
+    LinkStatus,
     SourceRelation,
     Status,
     language_name,
@@ -115,6 +121,8 @@ class Site:
 
     catalog: Catalog
     options: RenderOptions = field(default_factory=RenderOptions)
+    links: LinkState | None = None
+    """What `claimsite sources check` found at the sources' addresses, when it has run (the link-health page)."""
 
     @property
     def claims(self) -> dict[str, Claim]:
@@ -745,6 +753,92 @@ def render_sources_index(site: Site) -> GeneratedPage:
             f"<li>{link(site.content(publisher.name), site.href(page, site.publisher_pages[key]))} ({esc(line)})</li>"
         )
     out.add(tag("ul", "".join(items), data_pagefind_ignore=True))
+    health = link(site.label(N_("Link health")), site.href(page, LINK_HEALTH_PAGE))
+    out.add(tag("p", compose(esc, site.t("{link}: which of these addresses still work."), link=health)))
+    return out
+
+
+LINK_HEALTH_PAGE = "sources/health.md"
+LINK_FAILING_LABEL = N_("Failed on the last run only")
+LINK_FAILING_DEFINITION = N_(
+    "Dead or a soft 404 on the last run, but not yet on two runs a day apart: not counted as dead yet."
+)
+LINK_UNCHECKED_LABEL = N_("Not checked yet")
+
+
+def _link_bucket(links: LinkState, url: str) -> str:
+    """The row an address counts in: its status, `failing` for a failure not yet confirmed, `unchecked`."""
+    entry = links.entries.get(url)
+    if entry is None:
+        return "unchecked"
+    if entry.status in LINK_GONE and not entry.confirmed:
+        return "failing"
+    return str(entry.status)
+
+
+def render_link_health(site: Site) -> GeneratedPage:
+    """Counts of the sources' addresses and archived copies by link status, from the link state, and
+    the claims whose sources are not ok; or a sentence saying no check has run yet."""
+    page, t = LINK_HEALTH_PAGE, site.t
+    out = index_page(site, t("Link health"))
+    command = "<code>claimsite sources check</code>"
+    if site.links is None:
+        message = t("The addresses of the sources have not been checked yet ({command}).")
+        out.add(tag("p", compose(esc, message, command=command)))
+        return out
+    links = site.links
+    cited: dict[str, list[tuple[str, str]]] = {}
+    archived: set[str] = set()
+    for cid, claim in site.claims.items():
+        for source in claim.sources:
+            cited.setdefault(source.url, []).append((cid, source.title))
+            if source.archive_url:
+                archived.add(source.archive_url)
+    for entity in site.entities.values():
+        for reference in entity.sources:
+            cited.setdefault(reference.url, [])
+            if reference.archive_url:
+                archived.add(reference.archive_url)
+    checked = [links.entries[url].checked for url in [*cited, *archived] if url in links.entries]
+    if checked:
+        day = max(checked).date()
+        message = t(
+            "Checked by {command}; the last run was on {date}. An address counts as dead only when it failed "
+            "on two runs at least a day apart."
+        )
+        out.add(tag("p", compose(esc, message, command=command, date=esc(t.date(day)))))
+    addresses = Counter(_link_bucket(links, url) for url in cited)
+    copies = Counter(_link_bucket(links, url) for url in archived)
+    rows = [(str(status), LINK_STATUS_LABELS[status], LINK_STATUS_DEFINITIONS[status]) for status in LinkStatus] + [
+        ("failing", LINK_FAILING_LABEL, LINK_FAILING_DEFINITION),
+        ("unchecked", LINK_UNCHECKED_LABEL, ""),
+    ]
+    headings = (N_("Status"), N_("What it means"), N_("Addresses"), N_("Archived copies"))
+    cells = "".join(tag("th", site.label(heading), scope="col") for heading in headings)
+    body = "".join(
+        tag(
+            "tr",
+            tag("th", site.label(label), scope="row")
+            + tag("td", site.label(meaning) if meaning else "")
+            + tag("td", str(addresses[key]))
+            + tag("td", str(copies[key])),
+        )
+        for key, label, meaning in rows
+        if addresses[key] or copies[key] or key in {s.value for s in LinkStatus}
+    )
+    out.add(tag("table", tag("thead", tag("tr", cells)) + tag("tbody", body), data_pagefind_ignore=True))
+    for key, label, _ in rows:
+        if key in (str(LinkStatus.OK), "unchecked") or not addresses[key]:
+            continue
+        items = []
+        for url in sorted(url for url in cited if _link_bucket(links, url) == key):
+            claims = ", ".join(
+                link(site.content(site.claims[cid].title), site.href(page, site.claim_path(cid)))
+                + f" ({site.content(title)})"
+                for cid, title in cited[url]
+            )
+            items.append(tag("li", f"{tag('code', wrappable(url))}{' — ' + claims if claims else ''}"))
+        out.add(Heading(2, t(label), f"links-{key}"), tag("ul", "".join(items), data_pagefind_ignore=True))
     return out
 
 
@@ -915,6 +1009,7 @@ def _render_site(site: Site, reuse: dict[str, GeneratedPage]) -> dict[str, Gener
         ("tags/index.md", lambda: render_tags_index(site)),
         ("timeline.md", lambda: render_timeline(site)),
         ("sources/index.md", lambda: render_sources_index(site)),
+        (LINK_HEALTH_PAGE, lambda: render_link_health(site)),
     ]
     for path, renderer in renderers:
         pages[path] = renderer()

@@ -90,6 +90,52 @@ class SourceKind(StrEnum):
     INTERVIEW = "interview"
 
 
+class LinkStatus(StrEnum):
+    """What `claimsite sources check` found at an address: exactly one of these per address and run."""
+
+    OK = "ok"
+    REDIRECT_PERMANENT = "redirect-permanent"
+    MOVED_DOMAIN = "moved-domain"
+    DEAD = "dead"
+    SOFT_404 = "soft-404"
+    BLOCKED = "blocked"
+    PAYWALL = "paywall"
+    DRIFTED = "drifted"
+
+
+LINK_GONE = frozenset({LinkStatus.DEAD, LinkStatus.SOFT_404})
+"""The statuses that mean the page is no longer there: only these count towards a dead address."""
+
+LINK_STATUS_LABELS: dict[LinkStatus, str] = {
+    LinkStatus.OK: N_("Working"),
+    LinkStatus.REDIRECT_PERMANENT: N_("Moved permanently"),
+    LinkStatus.MOVED_DOMAIN: N_("Moved to another site"),
+    LinkStatus.DEAD: N_("Dead"),
+    LinkStatus.SOFT_404: N_("Soft 404"),
+    LinkStatus.BLOCKED: N_("Blocked"),
+    LinkStatus.PAYWALL: N_("Paywall"),
+    LinkStatus.DRIFTED: N_("Drifted"),
+}
+
+LINK_STATUS_DEFINITIONS: dict[LinkStatus, str] = {
+    LinkStatus.OK: N_("The page opens and, where the source quotes it, still holds the quote."),
+    LinkStatus.REDIRECT_PERMANENT: N_("The address redirects permanently to another address on the same site."),
+    LinkStatus.MOVED_DOMAIN: N_(
+        "The address now lands on another site: the publisher moved, or someone else took the domain over."
+    ),
+    LinkStatus.DEAD: N_("The page is gone: not found, removed, or the server does not answer."),
+    LinkStatus.SOFT_404: N_(
+        "The server answers, but with a page saying it was not found, or with the page any made-up address gets."
+    ),
+    LinkStatus.BLOCKED: N_(
+        "The server refused the checker (access denied, unavailable for legal reasons, or a bot challenge)."
+    ),
+    LinkStatus.PAYWALL: N_("The page is behind a paywall, so its text could not be checked."),
+    LinkStatus.DRIFTED: N_("The page opens, but the quote the source gives is no longer on it."),
+}
+"""What each link status means, on the link-health page."""
+
+
 PRIMARY_KINDS = frozenset(
     {SourceKind.OFFICIAL_STATEMENT, SourceKind.COURT_RECORD, SourceKind.LEAKED_MEDIA, SourceKind.DATASET}
 )

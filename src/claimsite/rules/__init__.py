@@ -7,7 +7,8 @@ Rules are declared where they run:
 - `schema` rules (fields and values) in `claimsite.validate`;
 - `claim` and `entity` rules (one record on its own) in `claimsite.rules.claim`;
 - `project` rules (across files: references, independence of evidence) in `claimsite.rules.project`;
-- `version` rules (between two versions of a file, for `claimsite diff`) in `claimsite.rules.version`.
+- `version` rules (between two versions of a file, for `claimsite diff`) in `claimsite.rules.version`;
+- `link` rules (what the addresses of sources hold, for `claimsite sources check`) in `claimsite.rules.links`.
 
 The methodology page lists the registry (`claimsite.rules.doc`); a test fails when a rule has no
 invalid fixture naming it. Projects may change a configurable rule's severity or turn it off in
@@ -35,6 +36,7 @@ class Scope(StrEnum):
     ENTITY = "entity"
     PROJECT = "project"
     VERSION = "version"
+    LINK = "link"
 
 
 SCOPE_LABELS: dict[Scope, str] = {
@@ -44,6 +46,7 @@ SCOPE_LABELS: dict[Scope, str] = {
     Scope.ENTITY: N_("each person or organisation"),
     Scope.PROJECT: N_("across files"),
     Scope.VERSION: N_("each change (claimsite diff)"),
+    Scope.LINK: N_("each address (claimsite sources check)"),
 }
 
 
