@@ -18,9 +18,9 @@ from claimsite.linkcheck.check import LinkReport, run_check
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, FetchSettings
 from claimsite.linkcheck.patch import make_patch
 from claimsite.linkstate import DEFAULT_STATE, LinkState
-from claimsite.problems import visible
 from claimsite.project import load_project
 from claimsite.rules import DEFAULT_RULES, RuleConfig
+from claimsite.text import visible
 from claimsite.vocab import LinkStatus
 
 __all__ = ["DEFAULT_STATE", "FetchSettings", "LinkReport", "LinkState", "check_sources", "notes", "summary"]
