@@ -67,4 +67,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .site-staging .pytest_cache

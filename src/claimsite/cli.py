@@ -168,7 +168,8 @@ def build(
     """Check the claims, then build the site with a strict MkDocs build.
 
     Nothing is written when the check or the build fails: the site is built
-    in a temporary folder and moved into place only when it succeeded.
+    in .site-staging/ beside it and swapped into place only when it succeeded.
+    One build at a time: a second one stops and says which process is writing.
     --pdf adds the PDF edition (site/claims.pdf, linked from every page);
     --offline adds a zipped copy that works from file:// without network.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import shutil
 import socket
 from collections.abc import Callable, Iterator
@@ -188,10 +189,10 @@ class _ServingLine(logging.Handler):
         self.shown = False
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.startswith("Serving on "):
+        found = re.search(r"\bServing on (\S+)", record.getMessage())  # after a [HH:MM:SS] prefix
+        if found:
             self.shown = True
-            print(message, flush=True)
+            print(f"Serving on {found[1]}", flush=True)
 
 
 def _address(dev_addr: str) -> tuple[str, int]:
