@@ -363,6 +363,36 @@ def test_the_site_folder_is_a_mount_point(project_dir: Path) -> None:
         assert_no_staging(project_dir)
 
 
+def test_a_busy_site_folder_keeps_the_old_site(project_dir: Path, tmp_path: Path) -> None:
+    """A bind mount from the same file system is not seen as a mount point beforehand: the swap itself
+    is refused (EBUSY), after the whole build, and that is one line too."""
+    elsewhere, site = tmp_path / "elsewhere", project_dir / "site"
+    elsewhere.mkdir()
+    (elsewhere / "previous.txt").write_text("old site\n", encoding="utf-8")
+    site.mkdir()
+    if subprocess.run(["mount", "--bind", str(elsewhere), str(site)], capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount here (needs root)")
+    try:
+        line = error_line(claimsite(["build"], project_dir))
+        assert line == (
+            f"Error: {site} is busy (a mount point, or in use by another program); "
+            f"unmount it or stop that program, or {SITE_HINT}"
+        )
+        assert [p.name for p in site.iterdir()] == ["previous.txt"]
+        assert_no_staging(project_dir)
+    finally:
+        subprocess.run(["umount", str(site)], check=True)
+
+
+def test_any_command_ends_a_file_system_fault_in_one_line(project_dir: Path) -> None:
+    (project_dir / "a-file").write_text("in the way\n", encoding="utf-8")
+    line = error_line(claimsite(["generate", "--out", "a-file/generated"], project_dir))
+    assert line == (
+        f"Error: a file is in the way of {project_dir / 'a-file' / 'generated' / 'docs'}, where a folder is needed; "
+        "remove or rename it"
+    )
+
+
 def without_permission_override() -> list[str]:
     """A command prefix under which permissions apply: nothing for a user, setpriv for root."""
     if os.geteuid() != 0:
