@@ -93,4 +93,4 @@ $(UV):
 	$(VENV)/uv-$(UV_VERSION)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .site-staging .pytest_cache

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import INVALID
+from conftest import INVALID, ROOT
 
 
 def free_port() -> int:
@@ -103,3 +106,95 @@ def test_a_rebuild_marks_only_the_pages_an_edit_changed(project_dir: Path) -> No
     assert "claims/hostile-text.md" in plugin.modified and "claims/index.md" in plugin.modified
     assert "claims/leaked-order.md" not in plugin.modified  # not linked to the edited claim
     assert plugin.pages["claims/leaked-order.md"] is first["claims/leaked-order.md"]
+
+
+def test_serve_prints_its_address_once_it_accepts_connections(project_dir: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with (tmp_path / "serve.err").open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "claimsite", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project_dir,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        assert process.stdout is not None
+        # Waits for the server to say it is ready (or to end); the limit only keeps a broken one from hanging.
+        ready, _, _ = select.select([process.stdout], [], [], 180)
+        line = process.stdout.readline() if ready else ""
+        assert line == f"Serving on http://127.0.0.1:{port}/\n", (tmp_path / "serve.err").read_text()
+        assert "Leaked audio" in fetch(f"http://127.0.0.1:{port}/claims/leaked-order/")  # at once, no retry
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        rest = process.stdout.read() if process.stdout else ""
+        if process.stdout:
+            process.stdout.close()
+    assert rest == ""  # said once
+
+
+def busy_port_line(port: int, output: str) -> None:
+    """`output` ends with the one line of a busy port, which suggests a port that is free."""
+    lines = output.splitlines()
+    assert "Traceback" not in output, output
+    found = re.fullmatch(
+        rf"Error: port {port} on 127\.0\.0\.1 is in use; stop the other server or choose another port "
+        r"with --dev-addr 127\.0\.0\.1:(\d+)",
+        lines[-1] if lines else "",
+    )
+    assert found, output
+    assert int(found[1]) != port
+
+
+def test_a_busy_port_is_one_line_saying_which_and_what_to_do(project_dir: Path) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "claimsite", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    busy_port_line(port, result.stderr)
+
+
+def test_make_serve_says_the_same(tmp_path: Path) -> None:
+    """`make serve` runs `claimsite serve --dev-addr 127.0.0.1:8000` from the venv: held port 8000, the
+    same line, then make's own."""
+    if shutil.which("make") is None:
+        pytest.skip("needs make")
+    with socket.socket() as other:
+        try:
+            other.bind(("127.0.0.1", 8000))
+        except OSError:
+            pytest.skip("port 8000 is taken by something else on this machine")
+        other.listen()
+        stamp = tmp_path / "installed"
+        stamp.touch()  # newer than pyproject.toml: make does not set up a venv
+        result = subprocess.run(
+            [
+                "make",
+                "--no-print-directory",
+                "-C",
+                str(ROOT),
+                "serve",
+                f"BIN={Path(sys.executable).parent}",
+                f"STAMP={stamp}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+    assert result.returncode != 0
+    assert "claimsite serve --dev-addr 127.0.0.1:8000" in result.stdout  # the recipe that ran
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+    busy_port_line(8000, "\n".join(errors))

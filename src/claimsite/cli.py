@@ -1,11 +1,13 @@
 """The `claimsite` command: thin click commands, each parsing options and calling one function.
 
 User errors are `claimsite.errors.ClaimsiteError`s (click exceptions): click prints them as
-`Error: ...` and exits non-zero, so no command catches them.
+`Error: ...` and exits non-zero, so no command catches them. A file system error no command turned
+into one (a full disk, a read-only folder) is turned into one line the same way, by the group.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from pathlib import Path
 import click
 
 from claimsite import report
-from claimsite.errors import ClaimsiteError
+from claimsite.errors import ClaimsiteError, FileSystemError, PdfError, fault_message
 from claimsite.model import EntityKind, Status
 from claimsite.problems import Severity
 from claimsite.project import Project, load_project
@@ -91,7 +93,19 @@ def _fit_to_publish(
     return project
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, each ending in one line, never a traceback, when the file system fails it."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            if error.errno == errno.EPIPE:  # output piped into `head`: click handles it quietly
+                raise
+            raise FileSystemError(fault_message(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="claimsite")
 def main() -> None:
     """Check sourced claims and publish them as a site and a PDF.
@@ -154,7 +168,8 @@ def build(
     """Check the claims, then build the site with a strict MkDocs build.
 
     Nothing is written when the check or the build fails: the site is built
-    in a temporary folder and moved into place only when it succeeded.
+    in .site-staging/ beside it and swapped into place only when it succeeded.
+    One build at a time: a second one stops and says which process is writing.
     --pdf adds the PDF edition (site/claims.pdf, linked from every page);
     --offline adds a zipped copy that works from file:// without network.
 
@@ -403,7 +418,12 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     result = make_pdf(project, edition_info(config_file, claims_dir), progress)
     for warning in result.warnings:
         click.echo(f"warning: typst: {warning}", err=True)
-    write_pdf(out, result)
+    try:
+        write_pdf(out, result)
+    except OSError as error:
+        raise PdfError(
+            fault_message(error, out, "write it elsewhere with --out PATH", [out.parent.resolve()])
+        ) from None
     pages = f"{result.pages} pages, " if result.pages is not None else ""
     click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
 

@@ -7,8 +7,8 @@ stops the plugin from adding the CDN URL; instant navigation is switched off bec
 pages, which `file://` forbids.
 
 Order, so that nothing half-made reaches the site folder: the offline copy is built and zipped in
-a temporary folder; the zip then enters the normal build as one more static file, and that build
-only replaces the site when it succeeded.
+the site's staging area (claimsite.staging); the zip then enters the normal build as one more
+static file, and that build only replaces the site when it succeeded.
 """
 
 from __future__ import annotations

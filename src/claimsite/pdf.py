@@ -78,7 +78,7 @@ from claimsite.vocab import (
     language_name,
     translation_note,
 )
-from claimsite.write import write_tree
+from claimsite.write import replace_file
 
 DEFAULT_TITLE = "Claims"
 """Cover title when mkdocs.yml is missing or has no plain `site_name`."""
@@ -540,6 +540,5 @@ def make_pdf(site: Catalog | Project, edition: EditionInfo, progress: Progress |
 
 
 def write_pdf(path: Path, pdf: Pdf) -> Path:
-    """Write the PDF, creating its folder."""
-    [written] = write_tree(path.parent, {path.name: pdf.data})
-    return written
+    """Write the PDF, creating its folder; an earlier PDF there is replaced in one step."""
+    return replace_file(path, pdf.data)

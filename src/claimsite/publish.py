@@ -1,8 +1,9 @@
 """The whole publication in one step: every enabled output (the PDF edition, the offline copy), then
 the site, with each output's file inside it.
 
-Everything is made in temporary folders first; the site (with the outputs' files as static files)
-is moved into place by `build_site` only when every part succeeded.
+Everything is made in the site's staging area first, under its lock (claimsite.staging); the site,
+with the outputs' files as static files, is swapped into place by `build_site` only when every part
+succeeded.
 
 To add an output (a feed, an export, ...): write a class with the four members of `Output`, put an
 instance in `OUTPUTS`, and give `PublishOptions` (and `claimsite build`) the flag that enables it.
@@ -11,7 +12,7 @@ instance in `OUTPUTS`, and give `PublishOptions` (and `claimsite build`) the fla
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,8 @@ from claimsite.offline import ZIP_FOLDER, ZIP_PATH, ExtraFiles, offline_config, 
 from claimsite.plugin import ClaimsiteConfig
 from claimsite.progress import Progress
 from claimsite.project import Project
-from claimsite.site import build_site, load_site_config, plugin_of
+from claimsite.site import build_site, load_site_config, plugin_of, site_target, writing_site
+from claimsite.staging import staging_for
 
 PDF_PATH = "claims.pdf"
 """Where the PDF edition lands in the site (and what every page links to)."""
@@ -112,11 +114,12 @@ class OfflineOutput:
         plugin.offline_zip_path = path
 
     def build(self, context: OutputContext) -> Path:
-        copy = build_site(
-            context.config_file, context.project, site_dir=context.folder / ZIP_FOLDER, prepare=offline_config
-        )
-        zip_file = context.folder / ZIP_PATH
-        write_zip(copy, ZIP_FOLDER, zip_file)
+        # A site of its own, but inside the publication's staging area: its faults are the site's.
+        with staging_for(context.folder / ZIP_FOLDER) as staging:
+            copy = build_site(context.config_file, context.project, prepare=offline_config, staging=staging)
+            zip_file = context.folder / ZIP_PATH
+            write_zip(copy, ZIP_FOLDER, zip_file)
+            shutil.rmtree(copy)  # it is on the site's disk: leave the room to the site
         return zip_file
 
 
@@ -162,9 +165,10 @@ def publish(
     paths = {output.name: output.site_path(plugin) for output in enabled}
     seconds: dict[str, float] = {}
     extras: dict[str, str | Path] = {}
-    with tempfile.TemporaryDirectory(prefix="claimsite-publish-") as tmp:
+    with writing_site(site_target(config, site_dir)) as staging:
+        work = staging.make_folder("outputs")  # beside the site: on its disk, and removed with the staging area
         for output in enabled:
-            folder = Path(tmp) / output.name
+            folder = work / output.name
             folder.mkdir()
             started = time.perf_counter()
             extras[paths[output.name]] = output.build(OutputContext(config_file, config, project, folder, pdf_progress))
@@ -178,6 +182,6 @@ def publish(
                 site_config.plugins["claimsite/extra-files"] = ExtraFiles(extras)
 
         started = time.perf_counter()
-        target = build_site(config_file, project, site_dir=site_dir, prepare=prepare)
+        target = build_site(config_file, project, prepare=prepare, staging=staging)
         seconds["site"] = time.perf_counter() - started
     return Published(target, {name: target / path for name, path in paths.items()}, seconds)

@@ -16,7 +16,10 @@ lunr search (Pagefind needs a web server; see claimsite.offline).
 from __future__ import annotations
 
 import asyncio
+import errno
+import json
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from claimsite.markup import tag
+from claimsite.staging import replace_folder
 from claimsite.text import attr as esc
 
 log = logging.getLogger("mkdocs.plugins.claimsite")
@@ -115,6 +119,10 @@ class IndexStats:
     """Size of the bundle on disk."""
 
 
+WRITE_FAULTS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
+"""Errors of writing the index that the site's build reports as its own (a full disk, say)."""
+
+
 class SearchIndexError(Exception):
     """Pagefind could not be started or failed; the message says what to do."""
 
@@ -128,20 +136,58 @@ def write_index(site_dir: Path, *, directory_urls: bool = True, language: str = 
     glob = "{index.html,**/index.html}" if directory_urls else "**/*.html"
     try:
         pages = _run(_index(site_dir, fresh, glob, language))
+        check_bundle(fresh)
         files = [p for p in fresh.rglob("*") if p.is_file()]
         stats = IndexStats(pages, len(files), sum(p.stat().st_size for p in files))
-        old = site_dir / f".pagefind-old-{fresh.name}"
-        if out.exists():
-            out.rename(old)
-        fresh.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        replace_folder(fresh, out)
         return stats
     except SearchIndexError:
         raise
+    except OSError as error:
+        if error.errno in WRITE_FAULTS:  # our own writes failed: the disk, not Pagefind; said as such
+            raise
+        raise SearchIndexError(f"Pagefind failed while indexing {site_dir}: {error}") from None
     except Exception as error:  # the binary missing, killed, or a broken pipe: say what it was
         raise SearchIndexError(f"Pagefind failed while indexing {site_dir}: {error}") from None
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+ROOM_NEEDED = 1 << 20
+"""Free bytes under which an incomplete index is put down to a full disk."""
+
+
+def check_bundle(bundle: Path) -> None:
+    """Refuse an index Pagefind did not finish writing. On a full disk Pagefind 1.5 leaves empty files
+    and still reports success (measured on a nearly full tmpfs); the site would ship a search that fails.
+    Raises OSError(ENOSPC) when the disk is nearly full, SearchIndexError otherwise."""
+    fault = _bundle_fault(bundle)
+    if fault is None:
+        return
+    path, what = fault
+    disk = os.statvfs(bundle)
+    if disk.f_bavail * disk.f_frsize < ROOM_NEEDED:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    raise SearchIndexError(f"Pagefind wrote an incomplete index: {path} {what}; build again")
+
+
+def _bundle_fault(bundle: Path) -> tuple[Path, str] | None:
+    """The first file of the bundle that is empty or missing, and which of the two."""
+    empty = next((p for p in sorted(bundle.rglob("*")) if p.is_file() and p.stat().st_size == 0), None)
+    if empty is not None:
+        return empty, "is empty"
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        needed = [
+            bundle / name
+            for language in entry["languages"].values()
+            for name in (f"pagefind.{language['hash']}.pf_meta", f"wasm.{language['wasm']}.pagefind")
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return entry_path, "is missing or unreadable"
+    missing = next((path for path in needed if not path.is_file()), None)
+    return (missing, "is missing") if missing is not None else None
 
 
 class BackgroundIndex:
