@@ -240,7 +240,8 @@ def _run(job: Coroutine[Any, Any, int]) -> int:
 
 async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
     try:
-        from pagefind.index import IndexConfig, PagefindIndex
+        from pagefind.index import IndexConfig
+        from pagefind.service import PagefindService
     except ImportError:  # pragma: no cover - a dependency of the package
         raise SearchIndexError("the Pagefind package is not installed: pip install 'pagefind[bin]'") from None
     config = IndexConfig(
@@ -249,6 +250,23 @@ async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
         output_path=str(out),
         force_language=language,
     )
-    async with PagefindIndex(config=config) as index:
+    async with PagefindService() as service:
+        index = await service.create_index(config)
         result = await index.add_directory(path=str(site_dir), glob=glob)
+        await index.write_files()
+        # Pagefind 1.5 answers `write_files` before every file is written; stopping the service then
+        # (as leaving a PagefindIndex context does) cut files short under load: an empty
+        # pagefind-component-ui.css was seen. The service is stopped once the bundle is complete.
+        await _written(out)
     return int(result["page_count"])
+
+
+WRITE_WAIT = 10.0
+"""Seconds to wait for Pagefind to finish the files it said it wrote; past it, `check_bundle` reports."""
+
+
+async def _written(bundle: Path) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WRITE_WAIT
+    while _bundle_fault(bundle) is not None and loop.time() < deadline:
+        await asyncio.sleep(0.05)
