@@ -430,7 +430,7 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
 
 @main.group()
 def sources() -> None:
-    """Check the addresses of the sources: link health.
+    """The sources as evidence: link health, captures and their custody.
 
     Example:
 
@@ -528,3 +528,129 @@ def sources_check(
     for line in [*extra, *notes(found, state_path, patch_path), summary(found)]:
         click.echo(line, err=fmt != "text")
     sys.exit(1 if found.errors(strict=strict) else 0)
+
+
+def _store(store: Path | None, config_file: Path) -> Path:
+    """The capture store: --store, else the plugin option `captures` (relative to mkdocs.yml), else
+    `.claimsite/captures`."""
+    if store is not None:
+        return store
+    if config_file.is_file():
+        from claimsite.site import read_config_file
+
+        configured = plugin_settings(read_config_file(config_file)).get("captures")
+        if isinstance(configured, str) and configured:
+            return config_file.parent / configured
+    return Path(".claimsite") / "captures"
+
+
+store_option = click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The capture store (default: the plugin option `captures` in mkdocs.yml, else .claimsite/captures).",
+)
+
+
+@sources.command("archive")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--claim", "claim", metavar="ID", help="Capture only this claim's sources.")
+@click.option("--local/--public", default=True, help="--local (the default): capture in headless Chromium here.")
+@store_option
+@click.option(
+    "--patch",
+    "patch_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the suggested edits (capture, capture_date) to this file as a unified diff.",
+)
+@click.option("--operator", help="Who runs the capture, for the records and the custody log (default: login name).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds a page may take to load.",
+)
+def sources_archive(
+    paths: tuple[Path, ...],
+    claim: str | None,
+    local: bool,
+    store: Path | None,
+    patch_path: Path | None,
+    operator: str | None,
+    timeout: float,
+) -> None:
+    """Capture every source's page as evidence: WARC, WACZ, a dated full-page PNG, its text.
+
+    Each source is rendered in headless Chromium; the HTTP exchanges (the page, its
+    redirects and subresources) are kept as WARC and the page as WACZ, with a
+    full-page PNG (capture time in its metadata), the DOM, the extracted text and
+    record.json (SHA-256 of each file, tool versions, UTC time, final URL, HTTP
+    status, whether the quote is on the page) in the capture store, and entered in
+    the store's hash-chained custody log. The claim files are never changed: the
+    capture's hash goes to --patch FILE. --public (Save Page Now) is not implemented
+    yet. Exits 0 when every source was captured, 1 when some could not be, 2 on
+    usage errors.
+
+    Example:
+
+        claimsite sources archive --claim my-claim --patch capture-edits.patch
+    """
+    if not local:
+        click.echo("error: --public (Save Page Now) is not implemented yet; use --local", err=True)
+        sys.exit(2)
+    from claimsite.archive import archive_sources
+    from claimsite.linkcheck.patch import make_patch
+    from claimsite.text import visible
+
+    where = _store(store, DEFAULT_CONFIG)
+    found = archive_sources(list(paths) or [DEFAULT_CLAIMS], where, claim=claim, operator=operator, timeout=timeout)
+    for item in found.captured:
+        if item.error:
+            click.echo(f"{item.cited.where()}: not captured: {visible(item.error)}")
+            continue
+        record = item.record
+        quote = {True: "quote found", False: "quote NOT found", None: "no quote"}[record["quote_found"]]
+        click.echo(
+            f"{item.cited.where()}: captured {record['http_status']} {visible(record['final_url'])}; {quote}; "
+            f"sha256:{item.record_sha256[:12]}… in {visible(str(item.folder))}"
+        )
+    if patch_path is not None:
+        text, skipped = make_patch(found.edits())
+        patch_path.parent.mkdir(parents=True, exist_ok=True)
+        patch_path.write_text(text, encoding="utf-8", newline="")
+        for edit in skipped:
+            click.echo(f"{visible(edit.path)}: set {edit.key}: {edit.value} by hand (not one key per line)")
+        click.echo(f"suggested edits: {visible(str(patch_path))} (apply with: git apply {visible(str(patch_path))})")
+    elif found.edits():
+        click.echo("write the suggested capture and capture_date edits as a patch with --patch FILE")
+    done = len(found.captured) - len(found.failed)
+    click.echo(f"{done} of {len(found.captured)} sources captured into {visible(str(where))}")
+    sys.exit(1 if found.failed else 0)
+
+
+@sources.command("verify")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@store_option
+@click.option("--no-log", is_flag=True, help="Do not append this run to the custody log.")
+def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool) -> None:
+    """Re-hash every stored capture, walk the custody chain, match the claim files' capture hashes.
+
+    One line per source says what holds and what does not (a file that no longer
+    matches its SHA-256, a capture the claim file names but the store lacks, a
+    record the custody log never entered); one line per break of the custody chain
+    (a line edited, deleted, inserted or moved). The run is appended to the log.
+    Exits 0 when everything holds, 1 on any mismatch, 2 on usage errors.
+
+    Example:
+
+        claimsite sources verify claims/ --store .claimsite/captures
+    """
+    from claimsite.archive.verify import summary, verify_store
+    from claimsite.custody import LOG_NAME
+
+    where = _store(store, DEFAULT_CONFIG)
+    result = verify_store(list(paths) or [DEFAULT_CLAIMS], where, log=not no_log)
+    for line in result.lines:
+        click.echo(line)
+    click.echo(summary(result, where / LOG_NAME))
+    sys.exit(0 if result.ok else 1)

@@ -69,6 +69,8 @@ RESERVED_NAME_ERROR = "reserved_name"
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _URL_BAD_RE = re.compile(r'[\s<>"\\^`{|}\x00-\x1f\x7f]')
 """Characters a URL must not contain unencoded (they break links and markup)."""
+CAPTURE_PATTERN = r"^sha256:[0-9a-f]{64}$"
+"""A capture reference in a claim file: the SHA-256 of the capture's record."""
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -296,6 +298,13 @@ class Source(Record):
     last_verified: Date | None = None
     """When `claimsite sources check` last found `url` working and, with a `quote`, the quote on the
     page; written by applying the patch it suggests."""
+    capture: Annotated[str, Field(pattern=CAPTURE_PATTERN)] | None = None
+    """The SHA-256 of the `record.json` of this source's capture (`sha256:` and 64 hex digits): the
+    capture itself (WARC, WACZ, PNG, text) stays in the capture store; `claimsite sources verify`
+    checks that the store holds this record and that its files still match. Written by applying the
+    patch `claimsite sources archive` suggests."""
+    capture_date: Date | None = None
+    """The day (UTC) that capture was made."""
     quote: Text | None = None
     """A short verbatim passage in the original language (at most one per source)."""
     quote_translated_from: Language | None = None

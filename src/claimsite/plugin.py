@@ -86,6 +86,10 @@ class ClaimsiteConfig(Config):
     link_state = c.Type(str, default=".claimsite/link-state.json")
     """The link state `claimsite sources check` writes, relative to mkdocs.yml: the link-health page
     (sources/health/) counts its statuses, or says no check has run when the file is missing."""
+    captures = c.Type(str, default=".claimsite/captures")
+    """The capture store of `claimsite sources archive` and `verify`, relative to mkdocs.yml: keep it
+    out of the main git history (the default is git-ignored); sync it to object storage or an evidence
+    repository."""
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""

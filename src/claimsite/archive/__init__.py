@@ -1,0 +1,229 @@
+"""Evidence that survives (`claimsite sources archive` and `claimsite sources verify`).
+
+Each source of each claim is rendered in headless Chromium (`browser`) and kept in the capture store
+as files (`package`): the HTTP exchange as WARC, the page as WACZ, a dated full-page PNG, the rendered
+DOM, its text, and `record.json` with the SHA-256 of each and the tool versions. Every capture is
+entered in the store's custody log (`claimsite.custody`). The claim files are never changed: the
+command suggests `capture: sha256:<record hash>` and `capture_date` as a patch. `verify` re-hashes.
+
+The store keeps captures out of the main git history: a folder (`.claimsite/captures/` by default,
+git-ignored; `--store` or the plugin option `captures`) that can be synced to object storage or an
+evidence repository. Only this package imports Playwright, warcio and py-wacz.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from claimsite.archive.browser import Browser, BrowserError, Capture
+from claimsite.archive.package import dated_png, sha256_bytes, sha256_file, write_wacz, write_warc
+from claimsite.custody import LOG_NAME, append
+from claimsite.errors import ClaimsiteError
+from claimsite.linkcheck.check import Citation, citations_of
+from claimsite.linkcheck.classify import Page, missing_quotes
+from claimsite.linkcheck.patch import Edit
+from claimsite.model import Source
+from claimsite.project import Project, load_project
+
+DEFAULT_STORE = Path(".claimsite") / "captures"
+RECORD = "record.json"
+RECORD_FORMAT = "claimsite-capture/1"
+FILES = ("page.warc.gz", "page.wacz", "screenshot.png", "dom.html", "text.txt")
+"""What every capture folder holds besides `record.json`, each hashed in it."""
+CAPTURE_AFTER = ("capture", "last_verified", "url_status", "archive_date", "archive_url", "accessed", "url")
+"""Where the suggested `capture` and `capture_date` go in a source: after the first of these it has."""
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A claim's source to capture: where it stands, and the claim it belongs to."""
+
+    claim: str
+    citation: Citation
+
+    @property
+    def source(self) -> Source:
+        assert isinstance(self.citation.source, Source)
+        return self.citation.source
+
+    def where(self) -> str:
+        line, col = self.citation.marks[""]
+        return f"{self.citation.path}:{line}:{col}: {self.citation.label} {self.source.id}"
+
+
+@dataclass
+class Captured:
+    """One source's capture on this run: the folder and record, or why there is none."""
+
+    cited: Cited
+    folder: Path | None = None
+    record: dict[str, Any] = field(default_factory=dict)
+    record_sha256: str = ""
+    error: str = ""
+
+
+@dataclass
+class ArchiveReport:
+    captured: list[Captured] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Captured]:
+        return [c for c in self.captured if c.error]
+
+    def edits(self) -> list[Edit]:
+        """`capture` and `capture_date` of every source captured on this run."""
+        out = []
+        for item in self.captured:
+            if item.error:
+                continue
+            citation = item.cited.citation
+            day = str(item.record["captured_at"])[:10]
+            out.append(Edit(citation.path, citation.item, "capture", f"sha256:{item.record_sha256}", CAPTURE_AFTER))
+            out.append(Edit(citation.path, citation.item, "capture_date", day, CAPTURE_AFTER))
+        return out
+
+
+def cited_sources(project: Project, claim: str | None = None) -> tuple[list[Cited], list[str]]:
+    """Every source of every claim that loaded (or of one claim), in file order; and the refused files."""
+    if claim is not None and claim not in project.claims:
+        raise ClaimsiteError(f"no claim '{claim}' among the claims that load (is its file refused by claimsite check?)")
+    claim_of = {item.path: claim_id for claim_id, item in project.claims.items()}
+    citations, refused = citations_of(project)
+    cited = [
+        Cited(claim_of[c.path], c)
+        for c in citations
+        if c.path in claim_of and isinstance(c.source, Source) and (claim is None or claim_of[c.path] == claim)
+    ]
+    return cited, refused
+
+
+def tool_versions(browser: Browser) -> dict[str, str]:
+    return {
+        "claimsite": version("claimsite"),
+        "chromium": browser.version,
+        "playwright": browser.playwright_version,
+        "warcio": version("warcio"),
+        "wacz": version("wacz"),
+        "python": platform.python_version(),
+    }
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def write_capture(folder: Path, cited: Cited, capture: Capture, tools: dict[str, str], operator: str) -> dict[str, Any]:
+    """Write one capture's files and its record into `folder` (which must not exist yet)."""
+    folder.mkdir(parents=True)
+    page = Page.parse(capture.dom)
+    text = " ".join(page.text.split())
+    software = f"claimsite {tools['claimsite']} (Chromium {tools['chromium']}, Playwright {tools['playwright']})"
+    alterations = write_warc(
+        folder / "page.warc.gz",
+        capture,
+        software,
+        {"format": "WARC File Format 1.1", "isPartOf": f"{cited.claim}/{cited.source.id}", "operator": operator},
+    )
+    write_wacz(folder / "page.wacz", folder / "page.warc.gz", capture, text)
+    (folder / "screenshot.png").write_bytes(
+        dated_png(
+            capture.screenshot,
+            [("Creation Time", _iso(capture.started)), ("Source", capture.url), ("Software", software)],
+        )
+    )
+    (folder / "dom.html").write_text(capture.dom, encoding="utf-8")
+    (folder / "text.txt").write_text(text + "\n", encoding="utf-8")
+    main = next((e for e in capture.exchanges if e.url == capture.final_url and e.method == "GET"), None)
+    quote = cited.source.quote
+    record: dict[str, Any] = {
+        "format": RECORD_FORMAT,
+        "capture_id": folder.name,
+        "claim": cited.claim,
+        "source": cited.source.id,
+        "claim_file": cited.citation.path,
+        "url": capture.url,
+        "final_url": capture.final_url,
+        "http_status": capture.status,
+        "redirects": capture.redirects,
+        "title": capture.title,
+        "captured_at": _iso(capture.started),
+        "finished_at": _iso(capture.finished),
+        "operator": operator,
+        "quote": quote,
+        "quote_found": (not missing_quotes(page, [quote])) if quote else None,
+        "page_body_sha256": sha256_bytes(main.body) if main is not None else None,
+        "requests": len(capture.exchanges),
+        "screenshot": {"width": 0, "height": 0, "page_height": capture.height},
+        "tools": tools,
+        "alterations": alterations,
+        "files": {
+            name: {"sha256": sha256_file(folder / name), "bytes": (folder / name).stat().st_size} for name in FILES
+        },
+    }
+    from claimsite.archive.package import png_size
+
+    width, height = png_size(capture.screenshot)
+    record["screenshot"].update(width=width, height=height)
+    (folder / RECORD).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return record
+
+
+def archive_sources(
+    paths: Sequence[Path],
+    store: Path = DEFAULT_STORE,
+    *,
+    claim: str | None = None,
+    operator: str | None = None,
+    timeout: float = 30.0,
+) -> ArchiveReport:
+    """Capture every source of the claims under `paths` (or of `claim`) into `store`, one new folder
+    per source, and enter each capture in the custody log."""
+    project = load_project(list(paths))
+    cited, refused = cited_sources(project, claim)
+    report = ArchiveReport(skipped_files=refused)
+    operator = operator if operator is not None else getpass.getuser()
+    log = store / LOG_NAME
+    try:
+        browser = Browser(timeout=timeout)
+    except BrowserError as error:
+        raise ClaimsiteError(str(error)) from None
+    with browser:
+        tools = tool_versions(browser)
+        for item in cited:
+            result = Captured(item)
+            report.captured.append(result)
+            try:
+                capture = browser.capture(item.source.url)
+            except BrowserError as error:
+                result.error = str(error)
+                continue
+            folder = store / item.claim / item.source.id / _stamp(capture.started)
+            result.folder = folder
+            result.record = write_capture(folder, item, capture, tools, operator)
+            result.record_sha256 = sha256_file(folder / RECORD)
+            append(
+                log,
+                "capture",
+                claim=item.claim,
+                source=item.source.id,
+                capture_id=folder.name,
+                record=(folder / RECORD).relative_to(store).as_posix(),
+                record_sha256=result.record_sha256,
+                url=item.source.url,
+                operator=operator,
+                time=result.record["finished_at"],
+            )
+    return report
