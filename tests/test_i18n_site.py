@@ -35,6 +35,7 @@ def visible_generated_text(page: str) -> str:
     """The article's text without the content (marked lang="en"), tags and the JSON-LD."""
     article = page.split("<article", 1)[1].split("</article>", 1)[0]
     article = re.sub(r"<script.*?</script>", " ", article, flags=re.S)
+    article = re.sub(r"<code>.*?</code>", " ", article, flags=re.S)  # commands and field names stay as typed
     article = re.sub(r'<(span|a|q)\b[^>]*\blang="en"[^>]*>.*?</\1>', " ", article, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
 

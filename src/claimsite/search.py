@@ -183,6 +183,7 @@ def _bundle_fault(bundle: Path) -> tuple[Path, str] | None:
             bundle / name
             for language in entry["languages"].values()
             for name in (f"pagefind.{language['hash']}.pf_meta", f"wasm.{language['wasm']}.pagefind")
+            if language.get("wasm") is not None or name.endswith(".pf_meta")  # no stemmer, no wasm (be)
         ]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return entry_path, "is missing or unreadable"
