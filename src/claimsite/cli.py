@@ -403,6 +403,7 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     """
     from claimsite.pdf import edition_info, make_pdf, write_pdf
     from claimsite.progress import Progress
+    from claimsite.provenance import Observations
 
     if config_file is None and DEFAULT_CONFIG.is_file():
         config_file = DEFAULT_CONFIG
@@ -415,7 +416,8 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
         nothing_made="no PDF written",
         summary=lambda counts: progress(f"checked: {counts}"),
     )
-    result = make_pdf(project, edition_info(config_file, claims_dir), progress)
+    observed = Observations.from_config_file(config_file)
+    result = make_pdf(project, edition_info(config_file, claims_dir), progress, observed)
     for warning in result.warnings:
         click.echo(f"warning: typst: {warning}", err=True)
     try:
