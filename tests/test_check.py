@@ -74,7 +74,7 @@ def test_cli_exit_codes_and_summary() -> None:
 def test_github_format_annotates_lines() -> None:
     result = CliRunner().invoke(main, ["check", "--format", "github", str(INVALID / "duplicate-keys")])
     assert result.exit_code == 1
-    first = result.output.splitlines()[0]
+    first = result.stdout.splitlines()[0]  # stderr says which rules this repository's mkdocs.yml turns off
     assert first.startswith("::error file=")
     assert first.endswith(
         "twice.yaml,line=16,col=1,title=no-duplicate-keys::duplicate key 'status' (first set on line 3); keep one"
@@ -92,7 +92,7 @@ def test_github_format_escapes_newlines_and_commas() -> None:
 def test_json_format_is_a_list_of_objects() -> None:
     result = CliRunner().invoke(main, ["check", "--format", "json", str(INVALID / "rules")])
     assert result.exit_code == 1
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert {d["severity"] for d in data} == {"error", "warning"}
     assert all(set(d) == {"path", "line", "col", "severity", "rule", "message"} for d in data)
 

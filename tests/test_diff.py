@@ -190,13 +190,25 @@ def test_whole_history(repo: Repo) -> None:
         """) + (
         "- claims/flipped.yaml: status changed from 'alleged' to 'disputed' without a history "
         "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why}\n"
+        + "".join(
+            f"- claims/{name}.yaml: warning: sources\\[{n}\\] (s{n + 1}) is new and has no archived copy; "
+            f"{NO_ARCHIVE}\n"
+            for name, n in (("sourced", 1), ("added", 0), ("added", 1))
+        )
     )
-    assert code == 1
+    assert code == 1, "warnings alone do not fail the diff"
     assert err == (
         "claims/flipped.yaml:3:9: status changed from 'alleged' to 'disputed' without a history "
         "entry; add one at the end of history: {date: YYYY-MM-DD, status: disputed, note: why} "
         "[history-records-status-change]\n"
+    ) + "".join(
+        f"claims/{name}.yaml:{line}:5: warning: sources[{n}] (s{n + 1}) is new and has no archived copy; {NO_ARCHIVE} "
+        "[new-source-needs-archive]\n"
+        for name, n, line in (("sourced", 1, 7), ("added", 0, 6), ("added", 1, 7))
     )
+
+
+NO_ARCHIVE = "add archive_url and archive_date, or capture it (claimsite sources archive) and apply the patch"
 
 
 def test_status_change_with_a_history_entry_passes(repo: Repo) -> None:
@@ -575,7 +587,7 @@ def test_source_addresses_are_their_own_links_only() -> None:
     page = Elements(github_html(summary))
     links = [dict(attrs)["href"] for tag, attrs in page.tags if tag == "a"]
     assert links == ["https://a.example/*x*_y_%5Bz%5D(javascript:alert(1))~~s~~$m$@b.example%E2%80%8F"]
-    assert [tag for tag, _ in page.tags] == ["h2", "p", "h3", "ul", "li", "ul", "li", "a", "li"]
+    assert [tag for tag, _ in page.tags][:9] == ["h2", "p", "h3", "ul", "li", "ul", "li", "a", "li"]
 
 
 def test_unprintable_characters_are_shown_as_escapes() -> None:
@@ -623,3 +635,10 @@ def test_gfm_text(text: str, escaped: str) -> None:
 )
 def test_log_line(text: str, line: str) -> None:
     assert log_line(text) == line
+
+
+def test_problems_are_github_annotations_with_format_github(repo: Repo) -> None:
+    code, _out, err = run_diff("--format", "github", "c0", "c5")
+    assert code == 1
+    assert "::error file=claims/flipped.yaml,line=3,col=9,title=history-records-status-change::" in err
+    assert "::warning file=claims/added.yaml,line=6,col=5,title=new-source-needs-archive::sources[0] (s1)" in err

@@ -25,9 +25,11 @@ from conftest import TODAY, VALID
 from claimsite import synth
 from claimsite.catalog import Catalog
 from claimsite.cli import main
+from claimsite.linkstate import Entry, LinkState
 from claimsite.model import STATUS_LABELS, Status
 from claimsite.pdf import (
     EditionInfo,
+    claim_data,
     claims_in_order,
     edition_date,
     edition_info,
@@ -39,6 +41,8 @@ from claimsite.pdf import (
 )
 from claimsite.progress import Progress
 from claimsite.project import load_project
+from claimsite.provenance import CaptureIndex, Observations, StoredRecord
+from claimsite.vocab import LinkStatus
 
 EDITION = EditionInfo(title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234")
 
@@ -419,3 +423,39 @@ def assert_joined_parts_are_one_document(reader: pypdf.PdfReader, project: Any) 
             target = reader.get_destination_page_number(destinations[f"claim-{related.claim}"]) + 1
             title = re.sub(r"\s+", " ", project.claims[related.claim].data.title)
             assert f"{title} (p. {target})" in printed, (cid, related.claim)
+
+
+# --------------------------------------------------------------------------- the evidence line
+
+
+def test_every_source_prints_its_evidence_line_and_where_to_read_how_to_verify(site: Catalog, text: str) -> None:
+    assert squeeze("Verifying a capture.") in text and squeeze("sha256sum record.json") in text
+    assert text.count(squeeze("How to verify")) == sum(len(c.sources) for c in site.claims.values())
+    assert squeeze("Link: Working, last verified 2026-11-20") in text
+    assert squeeze("Link: not checked yet · No archived copy · No capture") in text
+    full = "sha256:3f2a9c0d4b1e8f7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b"
+    assert full in text.replace("\u200b", ""), "the PDF prints the full hash"
+
+
+def test_evidence_line_reports_the_link_state_and_the_store(site: Catalog) -> None:
+    url = "https://belsat.example/en/news/leak"
+    archive = "https://web.archive.example/web/2021/https://belsat.example/en/news/leak"
+    day = dt.datetime(2026, 11, 25, 6, tzinfo=dt.UTC)
+    observed = Observations(
+        LinkState({url: Entry(LinkStatus.OK, "", day), archive: Entry(LinkStatus.PAYWALL, "", day)}),
+        CaptureIndex(
+            {"3f2a9c0d4b1e8f7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b": StoredRecord("x", "s1", day)}
+        ),
+    )
+    data = claim_data(site, "leaked-order", observed=observed)
+    words = [
+        "".join(seg["text"] or seg["mono"].replace("\u200b", "") for seg in phrase)
+        for phrase in data["sources"][0]["evidence"]
+    ]
+    assert words == [
+        "Link: Working, checked 2026-11-25",
+        "Archived copy of 2021-01-16: not verified (Paywall, 2026-11-25)",
+        "Capture sha256:3f2a9c0d4b1e8f7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b of 2026-11-25 06:00 UTC: "
+        "verified, the capture store holds it",
+    ]
+    assert data["sources"][0]["evidence"][1][0]["url"] == archive

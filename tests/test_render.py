@@ -7,10 +7,14 @@ Regenerate the golden pages after an intended change with:
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import html
+import json
 import os
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import markdown
 import pytest
@@ -19,11 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimsite.catalog import Catalog
+from claimsite.linkstate import Entry, LinkState
 from claimsite.markup import GeneratedPage, Heading
 from claimsite.project import load_project
-from claimsite.render import RenderOptions, Site, render_claim, render_site
+from claimsite.provenance import VERIFY_SECTION, CaptureIndex, StoredRecord
+from claimsite.render import RenderOptions, Site, render_claim, render_site, unchanged_claim_pages
 from claimsite.text import md, md_paragraphs
-from claimsite.vocab import Status
+from claimsite.vocab import LinkStatus, Status
 
 GOLDEN = ROOT / "tests" / "golden"
 OPTIONS = RenderOptions(
@@ -102,7 +108,7 @@ def test_claim_page_has_every_part() -> None:
 
 def test_a_date_after_a_link_keeps_its_space() -> None:
     page = render_fixture_pages()["claims/leaked-order.md"]
-    assert '>Archived copy</a> (<time datetime="2021-01-16">' in page
+    assert '>Archived copy</a> of <time datetime="2021-01-16">' in page
     assert '</strong> (<time datetime="2021-01-15">' in page, "a response's date keeps its space"
 
 
@@ -226,3 +232,103 @@ def test_generated_page_toc_matches_its_headings() -> None:
     assert [(e["id"], e["name"]) for e in toc[0]["children"]] == [("a", "A &amp; B")]
     assert toc[0]["children"][0]["children"][0]["id"] == "c"
     assert page.anchors() == {"t", "a", "c"}
+
+
+# --------------------------------------------------------------------------- the evidence line
+
+FIXTURE_CAPTURE = "3f2a9c0d4b1e8f7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b"
+LEAK_URL = "https://belsat.example/en/news/leak"
+LEAK_ARCHIVE = "https://web.archive.example/web/2021/https://belsat.example/en/news/leak"
+
+
+def _entry(status: str, day: int, failing_since: int | None = None, failures: int = 0) -> Entry:
+    at = dt.datetime(2026, 11, day, 6, 0, tzinfo=dt.UTC)
+    since = dt.datetime(2026, 11, failing_since, 6, 0, tzinfo=dt.UTC) if failing_since else None
+    return Entry(LinkStatus(status), "", at, failing_since=since, failures=failures)
+
+
+def evidence_lines(site: Site, cid: str = "leaked-order") -> list[str]:
+    page = render_claim(site, cid).markdown()
+    return re.findall(r'<p class="claim-source-evidence" data-pagefind-ignore>(.*?)</p>', page)
+
+
+def test_every_source_has_an_evidence_line_with_a_link_to_how_to_verify() -> None:
+    site = fixture_site()
+    for cid, claim in site.claims.items():
+        lines = evidence_lines(site, cid)
+        assert len(lines) == len(claim.sources), cid
+        assert all(line.endswith('<a href="../../methodology/#verify-a-capture">How to verify</a>') for line in lines)
+    first, second = evidence_lines(site)
+    assert first.startswith('Link: Working, last verified <time datetime="2026-11-20">20 November 2026</time> · ')
+    assert (
+        f'<a href="{LEAK_ARCHIVE}">Archived copy</a> of <time datetime="2021-01-16">16 January 2021</time>: ' in first
+    )
+    assert ": not checked yet · " in first, "no link state: the archived copy is not called verified"
+    assert (
+        f'Capture <code title="sha256:{FIXTURE_CAPTURE}">sha256:{FIXTURE_CAPTURE[:12]}…</code> of '
+        '<time datetime="2026-11-20">20 November 2026</time> · ' in first
+    ), "no store: the capture is neither verified nor refused"
+    assert second.startswith("Link: not checked yet · No archived copy · No capture · ")
+
+
+def test_evidence_line_reports_the_link_state_and_the_capture_store() -> None:
+    site = fixture_site()
+    site.links = LinkState({LEAK_URL: _entry("ok", 25), LEAK_ARCHIVE: _entry("ok", 25)})
+    captured = dt.datetime(2026, 11, 20, 10, 11, 12, tzinfo=dt.UTC)
+    site.captures = CaptureIndex({FIXTURE_CAPTURE: StoredRecord("leaked-order", "s1", captured)})
+    first = evidence_lines(site)[0]
+    assert first.startswith('Link: Working, checked <time datetime="2026-11-25">25 November 2026</time> · ')
+    assert ': verified <time datetime="2026-11-25">25 November 2026</time> · ' in first
+    assert (
+        '</code> of <time datetime="2026-11-20T10:11:12Z">2026-11-20 10:11 UTC</time>: verified, the capture '
+        "store holds it · " in first
+    )
+
+
+def test_evidence_line_says_what_is_not_verified() -> None:
+    site = fixture_site()
+    # the address failed once (not dead yet); the archived copy is dead on two runs a day apart
+    site.links = LinkState({LEAK_URL: _entry("dead", 25, 25, 1), LEAK_ARCHIVE: _entry("dead", 25, 20, 3)})
+    site.captures = CaptureIndex({})  # a store that does not hold the capture the claim file names
+    first = evidence_lines(site)[0]
+    assert first.startswith(
+        'Link: failed on the last check (<time datetime="2026-11-25">25 November 2026</time>), not counted as dead yet'
+    )
+    assert ': not verified (Dead, <time datetime="2026-11-25">25 November 2026</time>) · ' in first
+    assert "</time>: not verified, the capture store does not hold it · " in first
+
+
+def test_evidence_line_is_translated_and_keeps_its_values() -> None:
+    site = fixture_site()
+    site.options = RenderOptions(language="be")
+    first = evidence_lines(site)[0]
+    assert "Link:" not in first and "How to verify" not in first
+    assert FIXTURE_CAPTURE[:12] in first and LEAK_ARCHIVE in first
+
+
+def test_capture_index_reads_the_records_of_a_store(tmp_path: Path) -> None:
+    assert CaptureIndex.read(tmp_path / "missing") is None
+    folder = tmp_path / "leaked-order" / "s1" / "20261120T101112000000Z"
+    folder.mkdir(parents=True)
+    data = json.dumps({"captured_at": "2026-11-20T10:11:12.000000Z", "files": {}}).encode()
+    (folder / "record.json").write_bytes(data)
+    index = CaptureIndex.read(tmp_path)
+    assert index is not None
+    record = index.holds("sha256:" + hashlib.sha256(data).hexdigest())
+    assert record == StoredRecord("leaked-order", "s1", dt.datetime(2026, 11, 20, 10, 11, 12, tzinfo=dt.UTC))
+    assert index.holds("sha256:" + "0" * 64) is None
+
+
+def test_claim_pages_are_rendered_again_when_the_link_state_changes() -> None:
+    old, new = fixture_site(), fixture_site()
+    pages = render_site(old)
+    new.catalog = old.catalog
+    assert unchanged_claim_pages(old, new, pages)
+    new.links = LinkState({LEAK_URL: _entry("ok", 25)})
+    assert unchanged_claim_pages(old, new, pages) == {}
+
+
+def test_how_to_verify_links_to_a_section_of_the_methodology() -> None:
+    methodology = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    assert f"{{ #{VERIFY_SECTION} }}" in methodology
+    assert "claimsite sources verify" in methodology and "sha256sum record.json" in methodology

@@ -347,7 +347,15 @@ def new(
     show_default=True,
     help="Folder of claim files.",
 )
-def diff(base: str, head: str | None, claims: Path) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="How problems are written to stderr: `path:line:col: message`, or GitHub annotations.",
+)
+def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     """Describe, in Markdown, what changes in the claims from BASE to HEAD.
 
     HEAD is a commit, or by default the working tree (edited and new files included, committed
@@ -355,12 +363,16 @@ def diff(base: str, head: str | None, claims: Path) -> None:
     renamed (a new claim whose renamed_from names a removed id) and changed; every status change
     with its new reason; sources added and removed, by URL; entities; files that cannot be read.
 
+    Problems go to stderr (`--format github`: as annotations on the changed lines): a status
+    change without a new history entry (an error), the same reason for a new status, and a source
+    added without an archived copy or capture (warnings).
+
     Exits 1 when a claim's status changed without a new history entry, 2 on usage errors
     (BASE or HEAD is not a commit).
 
     Example:
 
-        claimsite diff origin/main HEAD >> "$GITHUB_STEP_SUMMARY"
+        claimsite diff --format github origin/main HEAD >> "$GITHUB_STEP_SUMMARY"
     """
     from claimsite.diff import diff_claims, git_snapshots
     from claimsite.text import log_line
@@ -368,7 +380,9 @@ def diff(base: str, head: str | None, claims: Path) -> None:
     before, after, prefix = git_snapshots(claims, base, head)  # a GitError exits with status 2
     result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix)
     click.echo(result.markdown, nl=False)
-    for problem in result.problems:
+    if fmt == "github" and result.problems:
+        click.echo(report.format_problems(result.problems, fmt), err=True)
+    for problem in result.problems if fmt == "text" else []:
         click.echo(log_line(str(problem)), err=True)  # the path is a stranger's file name
     sys.exit(1 if any(p.severity is Severity.ERROR for p in result.problems) else 0)
 
@@ -403,6 +417,7 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     """
     from claimsite.pdf import edition_info, make_pdf, write_pdf
     from claimsite.progress import Progress
+    from claimsite.provenance import Observations
 
     if config_file is None and DEFAULT_CONFIG.is_file():
         config_file = DEFAULT_CONFIG
@@ -415,7 +430,8 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
         nothing_made="no PDF written",
         summary=lambda counts: progress(f"checked: {counts}"),
     )
-    result = make_pdf(project, edition_info(config_file, claims_dir), progress)
+    observed = Observations.from_config_file(config_file)
+    result = make_pdf(project, edition_info(config_file, claims_dir), progress, observed)
     for warning in result.warnings:
         click.echo(f"warning: typst: {warning}", err=True)
     try:

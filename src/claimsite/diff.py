@@ -219,6 +219,7 @@ def diff_claims(
         extra = ""
         if isinstance(record, Claim):
             extra = f" ({_name(record.status)}, {_plural(len(record.sources), 'source')})"
+            problems += check_versions(display(path), None, record, new[path].doc)
         added_lines.append(f"- {_name(ident(path))}: {_title(new[path])}{extra}")
     removed_lines = [f"- {_name(ident(p))}: {_title(old[p])}" for p in removed]
 

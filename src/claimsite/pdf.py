@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import yaml
@@ -65,10 +66,24 @@ from claimsite.model import Claim, Source
 from claimsite.pdf_engine import Pdf, join, settle
 from claimsite.progress import Progress
 from claimsite.project import Project
+from claimsite.provenance import (
+    ARCHIVED_COPY,
+    NOTHING_OBSERVED,
+    Day,
+    Hash,
+    LinkLabel,
+    Moment,
+    Observations,
+    Provenance,
+    Value,
+    phrases,
+    utc_minute,
+)
 from claimsite.text import one_line
 from claimsite.vocab import (
     FLAG_LABELS,
     KIND_LABELS,
+    LINK_STATUS_LABELS,
     PUBLISHED_LABELS,
     SOURCE_RELATION_LABELS,
     STATUS_DEFINITIONS,
@@ -218,7 +233,35 @@ def _lang(code: str) -> str:
     return code.split("-")[0].lower()
 
 
-def _source(site: Catalog, source: Source) -> dict[str, Any]:
+def evidence_segments(p: Provenance) -> list[list[dict[str, str | None]]]:
+    """The evidence line of a source as the PDF prints it: one list of segments per phrase, each
+    segment text, or text in a monospaced font (a hash), or a link (the archived copy); the words are
+    the site's (`claimsite.provenance.phrases`), in English."""
+    out = []
+    for phrase in phrases(p):
+        segments: list[dict[str, str | None]] = []
+        for literal, name, _spec, _conversion in Formatter().parse(phrase.message):
+            if literal:
+                segments.append({"text": literal, "url": None, "mono": None})
+            if name is not None:
+                segments.append(_segment(phrase.values[name]))
+        out.append(segments)
+    return out
+
+
+def _segment(value: Value) -> dict[str, str | None]:
+    if isinstance(value, LinkLabel):
+        return {"text": LINK_STATUS_LABELS[value.value], "url": None, "mono": None}
+    if isinstance(value, Day):
+        return {"text": str(value.value), "url": None, "mono": None}
+    if isinstance(value, Moment):
+        return {"text": utc_minute(value.value), "url": None, "mono": None}
+    if isinstance(value, Hash):
+        return {"text": None, "url": None, "mono": shown_url(value.full)}
+    return {"text": ARCHIVED_COPY, "url": value.url, "mono": None}
+
+
+def _source(site: Catalog, source: Source, observed: Observations = NOTHING_OBSERVED) -> dict[str, Any]:
     return {
         "publisher": plain(site.publisher_name(source)),
         "publisher_facts": optional(site.publisher_facts(source)),
@@ -235,6 +278,7 @@ def _source(site: Catalog, source: Source) -> dict[str, Any]:
         "archive_url_shown": shown_url(source.archive_url) if source.archive_url else None,
         "archive_date": optional(source.archive_date),
         "accessed": optional(source.accessed),
+        "evidence": evidence_segments(observed.of(source)),
         "origin": source.origin,
         "quote": optional(source.quote),
         "quote_en": optional(source.quote_en),
@@ -275,9 +319,12 @@ def claim_key(cid: str) -> str:
     return "claim-" + cid
 
 
-def claim_data(site: Catalog, cid: str, pages: Mapping[str, int] | None = None) -> dict[str, Any]:
+def claim_data(
+    site: Catalog, cid: str, pages: Mapping[str, int] | None = None, observed: Observations = NOTHING_OBSERVED
+) -> dict[str, Any]:
     """Everything the layout shows for one claim, as JSON-ready values (text already made plain).
-    `pages` maps heading keys to the page numbers printed next to links (0 when not known)."""
+    `pages` maps heading keys to the page numbers printed next to links (0 when not known);
+    `observed`, the link state and capture store the sources' evidence lines report."""
     pages = pages or {}
     claim = site.claims[cid]
     numbers = {source.id: n for n, source in enumerate(claim.sources, start=1)}
@@ -300,7 +347,7 @@ def claim_data(site: Catalog, cid: str, pages: Mapping[str, int] | None = None) 
         else None,
         "statement": paragraphs(claim.statement),
         "facts": _facts(site, claim),
-        "sources": [_source(site, source) for source in claim.sources],
+        "sources": [_source(site, source, observed) for source in claim.sources],
         "responses": [
             {
                 "by": _entity_name(site, r.by),
@@ -437,7 +484,12 @@ def _contents(site: Catalog, groups: Mapping[Status, list[str]], pages: Mapping[
 
 
 def part_data(
-    site: Catalog, edition: EditionInfo, part: _Part, pages: Mapping[str, int], offset: int
+    site: Catalog,
+    edition: EditionInfo,
+    part: _Part,
+    pages: Mapping[str, int],
+    offset: int,
+    observed: Observations = NOTHING_OBSERVED,
 ) -> dict[str, Any]:
     """One part as a JSON-ready value: the only input of the typst template. `pages` maps heading
     keys to their page numbers; `offset` is the number of pages before the part."""
@@ -471,7 +523,7 @@ def part_data(
             {
                 "heading": f"{STATUS_LABELS[p.status]} claims" if p.heading else None,
                 "definition": STATUS_DEFINITIONS[p.status],
-                "claims": [claim_data(site, cid, pages) for cid in p.claims],
+                "claims": [claim_data(site, cid, pages, observed) for cid in p.claims],
             }
             for p in part.pieces
         ],
@@ -494,7 +546,7 @@ def part_source(data: Mapping[str, Any]) -> str:
     return f"#let data = json(bytes({typst_string(payload)}))\n" + template()
 
 
-def render_typst(site: Catalog | Project, edition: EditionInfo) -> str:
+def render_typst(site: Catalog | Project, edition: EditionInfo, observed: Observations = NOTHING_OBSERVED) -> str:
     """The whole edition as a single part, before any page number is known (they print as 0)."""
     if isinstance(site, Project):
         site = Catalog(site)
@@ -503,7 +555,7 @@ def render_typst(site: Catalog | Project, edition: EditionInfo) -> str:
         pieces=tuple(_Piece(status, True, tuple(ids)) for status, ids in claims_in_order(site).items() if ids),
         index=True,
     )
-    return part_source(part_data(site, edition, whole, {}, 0))
+    return part_source(part_data(site, edition, whole, {}, 0, observed))
 
 
 def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
@@ -517,14 +569,20 @@ def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
     return pages
 
 
-def make_pdf(site: Catalog | Project, edition: EditionInfo, progress: Progress | None = None) -> Pdf:
-    """Render and compile the edition, reporting each step to `progress`."""
+def make_pdf(
+    site: Catalog | Project,
+    edition: EditionInfo,
+    progress: Progress | None = None,
+    observed: Observations = NOTHING_OBSERVED,
+) -> Pdf:
+    """Render and compile the edition, reporting each step to `progress`; the sources' evidence lines
+    report what `observed` holds (the link state and capture store)."""
     progress = progress or Progress()
     site = site if isinstance(site, Catalog) else Catalog(site)
     parts = split_parts(claims_in_order(site))
 
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
-        return part_source(part_data(site, edition, parts[n], pages, offset))
+        return part_source(part_data(site, edition, parts[n], pages, offset, observed))
 
     typeset = settle(
         [part.headings() for part in parts],

@@ -33,6 +33,7 @@ from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
+from claimsite.provenance import CaptureIndex
 from claimsite.render import (
     RenderOptions,
     Site,
@@ -89,7 +90,8 @@ class ClaimsiteConfig(Config):
     captures = c.Type(str, default=".claimsite/captures")
     """The capture store of `claimsite sources archive` and `verify`, relative to mkdocs.yml: keep it
     out of the main git history (the default is git-ignored); sync it to object storage or an evidence
-    repository."""
+    repository. When the build finds it, each source's evidence line says whether the store holds the
+    capture the claim file names."""
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
@@ -198,7 +200,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 self.modified = set()
                 return
         old_site, old_pages = self.site, self.pages
-        self.site = Site(Catalog(project), self.render_options(config), links=self._link_state(config))
+        self.site = Site(
+            Catalog(project),
+            self.render_options(config),
+            links=self._link_state(config),
+            captures=CaptureIndex.read(Path(config.config_file_path).parent / self.config.captures),
+        )
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
         self.modified = {

@@ -93,10 +93,14 @@ class PdfOutput:
 
     def build(self, context: OutputContext) -> Path:
         from claimsite.pdf import edition_info, make_pdf, write_pdf  # typst and pikepdf: only when asked for
+        from claimsite.provenance import Observations
 
         project, progress = context.project, context.progress or Progress()
-        edition = edition_info(context.config_file, plugin_of(context.config).claims_path(context.config))
-        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress))
+        plugin = plugin_of(context.config)
+        edition = edition_info(context.config_file, plugin.claims_path(context.config))
+        base = Path(context.config.config_file_path).parent
+        observed = Observations.read(base, plugin.config.link_state, plugin.config.captures)
+        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress, observed))
 
 
 class OfflineOutput:

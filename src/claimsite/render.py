@@ -8,6 +8,7 @@ matter is written by a YAML serializer, JSON-LD by a JSON serializer.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import multiprocessing
@@ -27,6 +28,20 @@ from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
 from claimsite.project import no_cyclic_gc
+from claimsite.provenance import (
+    ARCHIVED_COPY,
+    HOW_TO_VERIFY,
+    VERIFY_SECTION,
+    CaptureIndex,
+    Day,
+    Hash,
+    LinkLabel,
+    Moment,
+    Value,
+    phrases,
+    provenance,
+    utc_minute,
+)
 from claimsite.rules import RULES, SCOPE_LABELS, RuleConfig
 from claimsite.spelling import fold, language_of, spellings
 from claimsite.text import attr, description, md, md_link, slug
@@ -122,7 +137,10 @@ class Site:
     catalog: Catalog
     options: RenderOptions = field(default_factory=RenderOptions)
     links: LinkState | None = None
-    """What `claimsite sources check` found at the sources' addresses, when it has run (the link-health page)."""
+    """What `claimsite sources check` found at the sources' addresses, when it has run (the link-health
+    page, and each source's evidence line)."""
+    captures: CaptureIndex | None = None
+    """The records of the capture store, when the build can see it (each source's evidence line)."""
 
     @property
     def claims(self) -> dict[str, Claim]:
@@ -174,7 +192,7 @@ class Site:
         """A generated string, translated and escaped."""
         return esc(self.t(message))
 
-    def date(self, value: PartialDate | str | None) -> str:
+    def date(self, value: PartialDate | dt.date | str | None) -> str:
         """A date as readers see it, in a `<time>` element; the two kinds of missing date say which."""
         if value is None:
             return self.label(N_("date not stated"))
@@ -378,10 +396,7 @@ def _source_item(site: Site, page: str, source: Source) -> str:
     # (the search index would otherwise hold every URL's words: a third of its size).
     url = tag("code", wrappable(source.url), class_="claim-url")
     details.append(tag("p", f"{site.label(N_('URL'))}: {url}", data_pagefind_ignore=True))
-    if source.archive_url:
-        when = f" ({site.date(source.archive_date)})" if source.archive_date else ""
-        archived = link(site.label(N_("Archived copy")), source.archive_url) + when
-        details.append(tag("p", archived, data_pagefind_ignore=True))
+    details.append(source_evidence(site, page, source))
     if source.accessed:
         accessed = esc(site.t("Accessed {date}", date=site.t.date(source.accessed))) + "."
         details.append(tag("p", accessed, data_pagefind_ignore=True))
@@ -392,6 +407,29 @@ def _source_item(site: Site, page: str, source: Source) -> str:
     if source.note:
         details.append(tag("p", site.content(source.note), data_pagefind_weight=str(search.SECONDARY_WEIGHT)))
     return tag("li", "".join(details), id=source.id)
+
+
+def _evidence_value(site: Site, value: Value) -> str:
+    if isinstance(value, LinkLabel):
+        return site.label(LINK_STATUS_LABELS[value.value])
+    if isinstance(value, Day):
+        return site.date(value.value)
+    if isinstance(value, Moment):
+        return tag("time", esc(utc_minute(value.value)), datetime=value.value.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if isinstance(value, Hash):
+        return tag("code", esc(value.short), title=value.full)
+    return link(site.label(ARCHIVED_COPY), value.url)
+
+
+def source_evidence(site: Site, page: str, source: Source) -> str:
+    """The evidence line of a source: link status and when it was checked, the archived copy and
+    whether it was verified, the capture's hash and time, and a link to how to verify it."""
+    parts = [
+        compose(esc, site.t(phrase.message), **{k: _evidence_value(site, v) for k, v in phrase.values.items()})
+        for phrase in phrases(provenance(source, site.links, site.captures))
+    ]
+    parts.append(link(site.label(HOW_TO_VERIFY), site.href(page, "methodology.md", VERIFY_SECTION)))
+    return tag("p", " · ".join(parts), class_="claim-source-evidence", data_pagefind_ignore=True)
 
 
 def json_ld(site: Site, cid: str) -> str:
@@ -1064,6 +1102,8 @@ def unchanged_claim_pages(old: Site, new: Site, pages: dict[str, GeneratedPage])
     (a file cache hands back unchanged records) and so are its neighbours, entities and options."""
     if (
         old.options != new.options
+        or old.links != new.links
+        or old.captures != new.captures
         or any(old.entities.get(eid) is not entity for eid, entity in new.entities.items())
         or old.entities.keys() != new.entities.keys()
     ):

@@ -18,6 +18,7 @@ from claimsite.evidence import Evidence, PublisherLinks, evidence_of
 from claimsite.load import Loc
 from claimsite.model import ENTITY_FOLDER, ID_RE, Claim, Entity
 from claimsite.problems import Severity
+from claimsite.provenance import has_capture
 from claimsite.rules import Rule, Scope, rule_of
 from claimsite.text import slug
 from claimsite.validate import MAX_SUGGESTIONS
@@ -35,6 +36,8 @@ class SourceFacts:
     kind: SourceKind
     origin: str | None
     publisher: str | None
+    captured: bool = False
+    """It has a capture a reader can be sent to (`claimsite.provenance.has_capture`)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class ClaimFacts:
             tuple(r.claim for r in claim.related),
             claim.superseded_by,
             tuple(claim.renamed_from),
-            tuple(SourceFacts(s.id, s.relation, s.kind, s.origin, s.publisher) for s in claim.sources),
+            tuple(SourceFacts(s.id, s.relation, s.kind, s.origin, s.publisher, has_capture(s)) for s in claim.sources),
         )
 
     @staticmethod
@@ -358,5 +361,32 @@ def disputed_needs_independent_contradiction(facts: ProjectFacts) -> Iterator[Fi
                 (
                     f"disputed needs a contradicting source independent of the supporting ones; {why}: add one "
                     "(relation: contradicts) or choose another status (a denial is relation: response)"
+                ),
+            )
+
+
+@project_rule("verdict-needs-capture", severity=Severity.WARNING)
+def verdict_needs_capture(facts: ProjectFacts) -> Iterator[Finding]:
+    """A confirmed claim has a verified capture (a `capture` hash, or an `archive_url` with its
+    `archive_date`) of at least one supporting source of each independent origin; a false claim, of
+    each supporting and each contradicting origin (the claim as made, and its disproof), so that the
+    verdict outlives the pages it rests on."""
+    for cid, claim in facts.claims.items():
+        if claim.status not in (Status.CONFIRMED, Status.FALSE):
+            continue
+        evidence = facts.evidence(cid)
+        groups = evidence.supporting + (evidence.contradicting if claim.status is Status.FALSE else ())
+        captured = {s.id for s in claim.sources if s.captured}
+        for group in groups:
+            if captured.intersection(group.source_ids):
+                continue
+            sources = ", ".join(group.source_ids)
+            yield (
+                cid,
+                ("status",),
+                (
+                    f"a {claim.status} claim needs a verified capture of a source of each independent origin; "
+                    f"{group.label} (sources {sources}) has none: capture one (claimsite sources archive --claim "
+                    f"{cid}, then apply its patch) or add its archive_url and archive_date"
                 ),
             )
