@@ -30,13 +30,16 @@ TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u2
 
 
 def _check(*paths: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["check", *map(str, paths)])
+    result = CliRunner().invoke(main, ["check", "--strict", *map(str, paths)])  # warnings count too
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in INVALID.iterdir() if p.is_dir()))
-def test_every_invalid_fixture_fails_the_cli_with_positioned_lines(case: str) -> None:
+def test_every_invalid_fixture_fails_the_cli_with_positioned_lines(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # default rule settings: no project's mkdocs.yml turns any off
     code, output = _check(INVALID / case)
     lines = output.splitlines()
     assert code == 1
