@@ -432,3 +432,32 @@ def test_link_previews_are_text_and_escaped(built_site: Path) -> None:
     assert '<meta name="twitter:card" content="summary">' in head
     assert "og:image" not in head
     assert '<meta property="og:url" content="https://claims.example.org/claims/hostile-text/">' in head
+
+
+def test_evidence_lines_read_the_link_state_and_the_capture_store(project_dir: Path) -> None:
+    """The plugin hands the pages what `sources check` and `sources archive` left in the project."""
+    import hashlib
+
+    record = b'{"captured_at": "2026-11-20T10:11:12.000000Z", "files": {}}\n'
+    digest = hashlib.sha256(record).hexdigest()
+    folder = project_dir / ".claimsite" / "captures" / "leaked-order" / "s1" / "20261120T101112000000Z"
+    folder.mkdir(parents=True)
+    (folder / "record.json").write_bytes(record)
+    claim = project_dir / "claims" / "leaked-order.yaml"
+    text = claim.read_text(encoding="utf-8")
+    claim.write_text(re.sub(r"capture: sha256:[0-9a-f]{64}", f"capture: sha256:{digest}", text), encoding="utf-8")
+    state = {
+        "version": 1,
+        "addresses": {
+            "https://belsat.example/en/news/leak": {"status": "ok", "checked": "2026-11-25T06:00:00Z"},
+        },
+    }
+    (project_dir / ".claimsite" / "link-state.json").write_text(json.dumps(state), encoding="utf-8")
+    os.chdir(project_dir)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    page = (project_dir / "site" / "claims" / "leaked-order" / "index.html").read_text(encoding="utf-8")
+    line = page.split('<p class="claim-source-evidence" data-pagefind-ignore>', 1)[1].split("</p>", 1)[0]
+    assert line.startswith('Link: Working, checked <time datetime="2026-11-25">25 November 2026</time>')
+    assert f'<code title="sha256:{digest}">sha256:{digest[:12]}…</code>' in line
+    assert "2026-11-20 10:11 UTC</time>: verified, the capture store holds it" in line

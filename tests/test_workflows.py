@@ -53,7 +53,7 @@ def lint(schema: str, *paths: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_workflows_exist() -> None:
-    assert [p.name for p in WORKFLOWS] == ["deploy.yml", "pr.yml"]
+    assert [p.name for p in WORKFLOWS] == ["archive.yml", "deploy.yml", "links.yml", "pr.yml"]
 
 
 def test_workflows_pass_the_schema() -> None:
@@ -74,6 +74,11 @@ def test_the_lint_catches_a_broken_workflow(tmp_path: Path) -> None:
 USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<action>[^@\s]+)@(?P<ref>\S+)(?P<comment>.*)$")
 
 
+SITE_WORKFLOWS = ("deploy.yml", "pr.yml")
+"""The workflows that check and build the site; links.yml and archive.yml look after the sources."""
+TOKEN_PUSH_URL = '"https://x-access-token:${GH_TOKEN}@github.com/${GITHUB_REPOSITORY}.git"'
+
+
 def uses_lines(path: Path) -> list[re.Match[str]]:
     return [m for line in path.read_text(encoding="utf-8").splitlines() if (m := USES_LINE.match(line))]
 
@@ -84,7 +89,7 @@ def test_actions_are_pinned_to_a_commit(path: Path) -> None:
     found = uses_lines(path)
     assert [f"{m['action']}@{m['ref']}" for m in found] == [s["uses"] for s in steps(load(path)) if "uses" in s]
     for m in found:
-        assert re.fullmatch(r"actions/[a-z-]+", m["action"]), m.group(0)  # GitHub's own actions only
+        assert re.fullmatch(r"actions/[a-z-]+(?:/[a-z-]+)?", m["action"]), m.group(0)  # GitHub's own actions only
         assert re.fullmatch(r"[0-9a-f]{40}", m["ref"]), f"{m['action']} must be pinned by a full commit SHA"
         assert re.fullmatch(r" # v\d+\.\d+\.\d+", m["comment"]), f"{m['action']} needs its version: # vX.Y.Z"
 
@@ -114,7 +119,9 @@ def test_checkouts_keep_no_token(path: Path) -> None:
     for checkout in checkouts:
         assert checkout["with"]["persist-credentials"] is False
     commands = "\n".join(runs(workflow))
-    assert not re.search(r"\bgit (push|fetch|pull)\b", commands)  # nothing would need it
+    # The one push (links.yml, to open a pull request) names its token in the URL, for that command only.
+    commands = commands.replace(f"git push --quiet {TOKEN_PUSH_URL} ", "", 1 if path.name == "links.yml" else 0)
+    assert not re.search(r"\bgit (push|fetch|pull)\b", commands)  # nothing else would need it
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -134,13 +141,15 @@ def test_common_rules(path: Path) -> None:
     workflow = load(path)
     assert workflow["env"]["NO_MKDOCS_2_WARNING"] == "1"
     assert workflow["permissions"] == {"contents": "read"}  # jobs ask for more only where needed
+    python = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["python-version"] == "3.11"
+    if path.name not in SITE_WORKFLOWS:
+        return
     commands = "\n".join(runs(workflow))
     assert "--dirty" not in commands  # a dirty build has a partial search index
     assert "claimsite check --format github" in commands
     assert "claimsite build" in commands
     assert 'SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)" claimsite build --pdf --offline' in commands
-    python = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/setup-python@"))
-    assert python["with"]["python-version"] == "3.11"
 
 
 def test_pull_request_workflow() -> None:
@@ -152,7 +161,7 @@ def test_pull_request_workflow() -> None:
     build = "Build the site (strict), the PDF edition and the offline copy"
     assert names.index("Check claims") < names.index("Tests") < names.index(build) < names.index("Keep the built site")
     summary = step_named(workflow, "Summarise the change")
-    assert summary["run"] == 'claimsite diff "origin/$BASE_REF" HEAD >> "$GITHUB_STEP_SUMMARY"'
+    assert summary["run"] == 'claimsite diff --format github "origin/$BASE_REF" HEAD >> "$GITHUB_STEP_SUMMARY"'
     assert summary["env"]["BASE_REF"] == "${{ github.base_ref }}"  # never pasted into the script itself
     assert step_named(workflow, "Install")["run"].endswith(" -e .\n")  # editable: the tests import the checkout
     assert "pytest" in step_named(workflow, "Tests")["run"]
@@ -170,6 +179,82 @@ def test_deploy_workflow() -> None:
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_link_health_workflow() -> None:
+    """Weekly and on demand: the check with the link state kept in the cache, then a pull request."""
+    workflow = load(GITHUB / "workflows" / "links.yml")
+    assert workflow["on"] == {"schedule": [{"cron": "23 4 * * 1"}], "workflow_dispatch": None}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write"}
+    names = [step.get("name") for step in job["steps"]]
+    order = [
+        "Install",
+        "Restore the link state",
+        "Check the sources",
+        "Save the link state",
+        "Open a pull request with the suggested edits",
+        "Fail when the check found errors",
+    ]
+    assert [name for name in names if name in order] == order
+    restore, save = step_named(workflow, "Restore the link state"), step_named(workflow, "Save the link state")
+    assert restore["uses"].startswith("actions/cache/restore@") and save["uses"].startswith("actions/cache/save@")
+    assert restore["with"]["path"] == save["with"]["path"] == ".claimsite/link-state.json"
+    assert restore["with"]["key"] == save["with"]["key"] == "link-state-${{ github.run_id }}"
+    assert restore["with"]["restore-keys"] == "link-state-"  # the newest earlier run's state
+    assert "!cancelled()" in save["if"], "the state is saved even when the check found errors"
+    check = step_named(workflow, "Check the sources")
+    assert "claimsite sources check --format github --patch links.patch" in check["run"]
+    assert check["run"].startswith("set +e\n") and 'echo "status=$?" >> "$GITHUB_OUTPUT"' in check["run"]
+    opened = step_named(workflow, "Open a pull request with the suggested edits")
+    assert opened["env"]["GH_TOKEN"] == "${{ secrets.LINKS_PR_TOKEN || secrets.GITHUB_TOKEN }}"
+    script = opened["run"]
+    assert script.index("git apply links.patch") < script.index("git push") < script.index("gh pr create")
+    assert f"git push --quiet {TOKEN_PUSH_URL} " in script  # the token never reaches .git/config
+    assert "${{" not in script, "values reach the script through env, never pasted into it"
+    assert step_named(workflow, "Fail when the check found errors")["if"].endswith(
+        "steps.check.outputs.status != '0' }}"
+    )
+
+
+def test_archive_workflow() -> None:
+    """On a push to main that touches claims/: capture what has no capture, keep it as an artifact."""
+    workflow = load(GITHUB / "workflows" / "archive.yml")
+    assert workflow["on"] == {"push": {"branches": ["main"], "paths": ["claims/**"]}, "workflow_dispatch": None}
+    (job,) = workflow["jobs"].values()
+    assert "permissions" not in job  # read-only: nothing is pushed
+    capture = step_named(workflow, "Capture the sources without a capture")
+    assert capture["env"]["BEFORE"] == "${{ github.event.before }}"
+    script = capture["run"]
+    assert "${{" not in script
+    assert 'git diff --name-only --diff-filter=AM "$BEFORE" "$GITHUB_SHA" -- claims/' in script
+    assert "python scripts/uncaptured.py --claims claims" in script
+    assert 'claimsite sources archive --local --claim "$claim"' in script and '--patch "patches/$claim.patch"' in script
+    kept = step_named(workflow, "Keep the captures")
+    assert kept["uses"].startswith("actions/upload-artifact@")
+    assert kept["with"]["path"].split() == [".claimsite/captures/", "patches/"]
+    assert not re.search(r"\bgit (add|commit)\b", script), "captures stay out of the git history"
+
+
+def test_uncaptured_lists_the_claims_with_a_source_without_capture(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from uncaptured import uncaptured
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    claims = tmp_path / "claims"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "valid", claims)
+    assert uncaptured(claims) == ["hostile-text", "leaked-order", "voice-attribution"]  # leaked-order: s2
+    assert uncaptured(claims, [claims / "voice-attribution.yaml", claims / "entities" / "bypol.yaml"]) == [
+        "voice-attribution"
+    ]
+    leaked = claims / "leaked-order.yaml"
+    text = leaked.read_text(encoding="utf-8").replace(
+        "    quote: Мы не комментируем фейки\n",
+        "    quote: Мы не комментируем фейки\n    capture: sha256:" + "1" * 64 + "\n",
+    )
+    leaked.write_text(text, encoding="utf-8")
+    assert uncaptured(claims, [leaked]) == []
 
 
 def test_issue_form() -> None:
