@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from claimsite.catalog import Catalog
 from claimsite.project import load_project
 from claimsite.render import CONTACT_MARKER, CORRECTIONS_MARKER, TAGS_MARKER, RenderOptions, Site, fill_markers
-from claimsite.rules import DEFAULT_RULES
+from claimsite.rules import DEFAULT_RULES, RuleConfig, plugin_settings
 from claimsite.rules.claim import opens_with_attribution
+from claimsite.site import read_config_file
 from claimsite.text import DESCRIPTION_LIMIT, description
 
 LONG = (
@@ -98,7 +99,8 @@ def test_the_tag_vocabulary_is_listed(tmp_path: Path) -> None:
 
 def test_the_real_content_is_held_to_the_editorial_rules() -> None:
     """The repository's claims: every tag in the vocabulary, attributed allegations, no 'seed article'."""
-    project = load_project([ROOT / "claims"], base=ROOT)
+    rules = RuleConfig.parse(plugin_settings(read_config_file(ROOT / "mkdocs.yml")).get("rules"), "mkdocs.yml")
+    project = load_project([ROOT / "claims"], base=ROOT, rules=rules)  # with the project's rule settings
     assert project.tags and not project.errors(strict=True)
     for loaded in project.claims.values():
         claim = loaded.data
@@ -145,7 +147,8 @@ def test_the_people_of_the_seed_report_have_every_spelling_a_reader_may_type() -
     its page lists them."""
     from claimsite.spelling import BGN_PCGN_BE, ISO_9, LACINKA, NATIONAL_BE, transliterate
 
-    project = load_project([ROOT / "claims"], base=ROOT)
+    rules = RuleConfig.parse(plugin_settings(read_config_file(ROOT / "mkdocs.yml")).get("rules"), "mkdocs.yml")
+    project = load_project([ROOT / "claims"], base=ROOT, rules=rules)  # with the project's rule settings
     for eid, variants in AUDIT_SPELLINGS.items():
         entity = project.entities[eid].data
         written = {entity.name, *entity.names.values(), *entity.aliases}

@@ -739,7 +739,9 @@ def make_source(
             "origin": origin,
         }
     )
-    if rng.random() < 0.6:
+    # Sources a confirmed or false verdict rests on always have an archived copy (verdict-needs-capture).
+    evidence = ctx.status in ("confirmed", "false") and relation in ("supports", "contradicts")
+    if rng.random() < 0.6 or evidence:
         archived = day_between(rng, published, accessed)
         source["archive_url"] = f"https://archive.example.org/web/{archived:%Y%m%d}000000/{url}"
         source["archive_date"] = archived.isoformat()
