@@ -362,8 +362,3 @@ def test_reordered_log_lines_are_caught(copy: Path) -> None:
     assert result.exit_code == 1
     breaks = [line for line in result.output.splitlines() if line.startswith(".claimsite/captures/custody.jsonl:")]
     assert [b.split(":")[1] for b in breaks] == ["2", "3", "4"]
-
-
-def test_public_is_not_implemented(tmp_path: Path) -> None:
-    result = run(tmp_path, "sources", "archive", "--public")
-    assert result.exit_code == 2 and "not implemented yet" in result.output

@@ -10,8 +10,9 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from claimsite.problems import Severity
 from claimsite.project import Project, load_project
 from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError, plugin_settings
 from claimsite.scaffold import KIND_CHOICES, STATUS_CHOICES
+
+if TYPE_CHECKING:
+    from claimsite.linkcheck.patch import Edit
 
 DEFAULT_CLAIMS = Path("claims")
 DEFAULT_CONFIG = Path("mkdocs.yml")
@@ -570,7 +574,11 @@ store_option = click.option(
 @sources.command("archive")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--claim", "claim", metavar="ID", help="Capture only this claim's sources.")
-@click.option("--local/--public", default=True, help="--local (the default): capture in headless Chromium here.")
+@click.option(
+    "--local/--public",
+    default=True,
+    help="--local (the default): capture in headless Chromium here; --public: submit to the Wayback Machine.",
+)
 @store_option
 @click.option(
     "--patch",
@@ -586,6 +594,20 @@ store_option = click.option(
     show_default=True,
     help="Seconds a page may take to load.",
 )
+@click.option(
+    "--spn-api",
+    default="https://web.archive.org",
+    show_default=True,
+    metavar="URL",
+    help="With --public: the Save Page Now 2 API (and the Wayback playback) to use.",
+)
+@click.option(
+    "--per-minute",
+    type=click.IntRange(1, 12),
+    default=5,
+    show_default=True,
+    help="With --public: submissions in any 60 seconds, at most.",
+)
 def sources_archive(
     paths: tuple[Path, ...],
     claim: str | None,
@@ -594,6 +616,8 @@ def sources_archive(
     patch_path: Path | None,
     operator: str | None,
     timeout: float,
+    spn_api: str,
+    per_minute: int,
 ) -> None:
     """Capture every source's page as evidence: WARC, WACZ, a dated full-page PNG, its text.
 
@@ -603,19 +627,25 @@ def sources_archive(
     record.json (SHA-256 of each file, tool versions, UTC time, final URL, HTTP
     status, whether the quote is on the page) in the capture store, and entered in
     the store's hash-chained custody log. The claim files are never changed: the
-    capture's hash goes to --patch FILE. --public (Save Page Now) is not implemented
-    yet. Exits 0 when every source was captured, 1 when some could not be, 2 on
-    usage errors.
+    capture's hash goes to --patch FILE.
+
+    --public submits each source without archive_url (and not marked
+    archive_publicly: false) to the Wayback Machine's Save Page Now 2 with the keys in
+    IA_S3_ACCESS and IA_S3_SECRET, paced (--per-minute, two jobs at once), then
+    fetches the capture and suggests archive_url and archive_date only when it holds
+    the source's quote; every submission is entered in the custody log.
+
+    Exits 0 when every source was captured, 1 when some could not be, 2 on usage
+    errors.
 
     Example:
 
         claimsite sources archive --claim my-claim --patch capture-edits.patch
     """
     if not local:
-        click.echo("error: --public (Save Page Now) is not implemented yet; use --local", err=True)
-        sys.exit(2)
+        _archive_public(paths, claim, _store(store, DEFAULT_CONFIG), patch_path, operator, spn_api, per_minute)
+        return
     from claimsite.archive import archive_sources
-    from claimsite.linkcheck.patch import make_patch
     from claimsite.text import visible
 
     where = _store(store, DEFAULT_CONFIG)
@@ -631,16 +661,65 @@ def sources_archive(
             f"sha256:{item.record_sha256[:12]}… in {visible(str(item.folder))}"
         )
     if patch_path is not None:
-        text, skipped = make_patch(found.edits())
-        patch_path.parent.mkdir(parents=True, exist_ok=True)
-        patch_path.write_text(text, encoding="utf-8", newline="")
-        for edit in skipped:
-            click.echo(f"{visible(edit.path)}: set {edit.key}: {edit.value} by hand (not one key per line)")
-        click.echo(f"suggested edits: {visible(str(patch_path))} (apply with: git apply {visible(str(patch_path))})")
+        _write_patch(found.edits(), patch_path)
     elif found.edits():
         click.echo("write the suggested capture and capture_date edits as a patch with --patch FILE")
     done = len(found.captured) - len(found.failed)
     click.echo(f"{done} of {len(found.captured)} sources captured into {visible(str(where))}")
+    sys.exit(1 if found.failed else 0)
+
+
+def _write_patch(edits: Sequence[Edit], patch_path: Path) -> None:
+    from claimsite.linkcheck.patch import make_patch
+    from claimsite.text import visible
+
+    text, skipped = make_patch(edits)
+    patch_path.parent.mkdir(parents=True, exist_ok=True)
+    patch_path.write_text(text, encoding="utf-8", newline="")
+    for edit in skipped:
+        click.echo(f"{visible(edit.path)}: set {edit.key}: {edit.value} by hand (not one key per line)")
+    click.echo(f"suggested edits: {visible(str(patch_path))} (apply with: git apply {visible(str(patch_path))})")
+
+
+def _archive_public(
+    paths: tuple[Path, ...],
+    claim: str | None,
+    where: Path,
+    patch_path: Path | None,
+    operator: str | None,
+    spn_api: str,
+    per_minute: int,
+) -> None:
+    import getpass
+
+    from claimsite.archive.public import SpnSettings, archive_publicly, archive_today_link
+    from claimsite.text import visible
+
+    settings = SpnSettings(api=spn_api, per_minute=per_minute)
+    found = archive_publicly(
+        list(paths) or [DEFAULT_CLAIMS],
+        where,
+        settings,
+        claim=claim,
+        operator=operator if operator is not None else getpass.getuser(),
+    )
+    for item in found.submitted:
+        line = f"{item.cited.where()}: {item.outcome}: {visible(item.message)}"
+        if item.archive_url:
+            line += f" ({visible(item.archive_url)})"
+        if item.outcome in ("failed", "not recorded", "not submitted"):
+            line += f"; to archive by hand: {archive_today_link(item.cited.source.url)}"
+        click.echo(line)
+    if patch_path is not None:
+        _write_patch(found.edits(), patch_path)
+    elif found.edits():
+        click.echo("write the suggested archive_url and archive_date edits as a patch with --patch FILE")
+    recorded = sum(item.outcome == "recorded" for item in found.submitted)
+    skipped = sum(item.outcome == "skipped" for item in found.submitted)
+    click.echo(
+        f"{recorded} of {len(found.submitted)} sources have a checked public copy, {skipped} skipped, "
+        f"{len(found.failed)} without one; custody log: {visible(str(where / 'custody.jsonl'))}"
+    )
     sys.exit(1 if found.failed else 0)
 
 

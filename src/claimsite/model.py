@@ -292,6 +292,10 @@ class Source(Record):
     """Address of an archived copy (Wayback Machine, archive.today)."""
     archive_date: Date | None = None
     """When the archived copy was made."""
+    archive_publicly: bool = True
+    """`false` keeps this source out of public web archives: `claimsite sources archive --public` never
+    submits it to the Wayback Machine (a page naming people at risk, whom a public copy would expose
+    further). A local capture stays possible; it goes only to the capture store."""
     url_status: LinkStatus | None = None
     """What `claimsite sources check` last found at `url` (ok, redirect-permanent, moved-domain, dead,
     soft-404, blocked, paywall, drifted); written by applying the patch it suggests."""
