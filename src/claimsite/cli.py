@@ -25,6 +25,7 @@ from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError, plugin_s
 from claimsite.scaffold import KIND_CHOICES, STATUS_CHOICES
 
 if TYPE_CHECKING:
+    from claimsite.archive.timestamps import Authority
     from claimsite.linkcheck.patch import Edit
 
 DEFAULT_CLAIMS = Path("claims")
@@ -564,6 +565,26 @@ def _store(store: Path | None, config_file: Path) -> Path:
     return Path(".claimsite") / "captures"
 
 
+def _authorities(options: tuple[str, ...], config_file: Path) -> list[Authority]:
+    """The time-stamping authorities: --tsa, else the plugin option `timestamp_authorities`."""
+    from claimsite.archive.timestamps import parse_authorities
+
+    configured = None
+    if not options and config_file.is_file():
+        from claimsite.site import read_config_file
+
+        configured = plugin_settings(read_config_file(config_file)).get("timestamp_authorities")
+    return parse_authorities(options, configured, config_file.parent)
+
+
+tsa_option = click.option(
+    "--tsa",
+    multiple=True,
+    metavar="URL[=CHAIN.pem]",
+    help="A time-stamping authority (RFC 3161) and the PEM chain its tokens verify against; repeat for "
+    "each (default: the plugin option timestamp_authorities).",
+)
+
 store_option = click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
@@ -608,6 +629,7 @@ store_option = click.option(
     show_default=True,
     help="With --public: submissions in any 60 seconds, at most.",
 )
+@tsa_option
 def sources_archive(
     paths: tuple[Path, ...],
     claim: str | None,
@@ -618,6 +640,7 @@ def sources_archive(
     timeout: float,
     spn_api: str,
     per_minute: int,
+    tsa: tuple[str, ...],
 ) -> None:
     """Capture every source's page as evidence: WARC, WACZ, a dated full-page PNG, its text.
 
@@ -635,6 +658,10 @@ def sources_archive(
     fetches the capture and suggests archive_url and archive_date only when it holds
     the source's quote; every submission is entered in the custody log.
 
+    Each run's manifest (the SHA-256 of its records and the custody log's last line)
+    is stamped by every time-stamping authority (RFC 3161) of --tsa or of the plugin
+    option timestamp_authorities; the tokens are kept beside it.
+
     Exits 0 when every source was captured, 1 when some could not be, 2 on usage
     errors.
 
@@ -643,8 +670,10 @@ def sources_archive(
         claimsite sources archive --claim my-claim --patch capture-edits.patch
     """
     if not local:
-        _archive_public(paths, claim, _store(store, DEFAULT_CONFIG), patch_path, operator, spn_api, per_minute)
-        return
+        where = _store(store, DEFAULT_CONFIG)
+        failed = _archive_public(paths, claim, where, patch_path, operator, spn_api, per_minute)
+        _stamp_run(where, "public", [], tsa)
+        sys.exit(1 if failed else 0)
     from claimsite.archive import archive_sources
     from claimsite.text import visible
 
@@ -666,6 +695,12 @@ def sources_archive(
         click.echo("write the suggested capture and capture_date edits as a patch with --patch FILE")
     done = len(found.captured) - len(found.failed)
     click.echo(f"{done} of {len(found.captured)} sources captured into {visible(str(where))}")
+    records = [
+        (item.record_sha256, (item.folder / "record.json").relative_to(where).as_posix())
+        for item in found.captured
+        if item.folder is not None and not item.error
+    ]
+    _stamp_run(where, "local", records, tsa)
     sys.exit(1 if found.failed else 0)
 
 
@@ -689,7 +724,8 @@ def _archive_public(
     operator: str | None,
     spn_api: str,
     per_minute: int,
-) -> None:
+) -> bool:
+    """Run --public; whether some source has no checked public copy."""
     import getpass
 
     from claimsite.archive.public import SpnSettings, archive_publicly, archive_today_link
@@ -720,20 +756,34 @@ def _archive_public(
         f"{recorded} of {len(found.submitted)} sources have a checked public copy, {skipped} skipped, "
         f"{len(found.failed)} without one; custody log: {visible(str(where / 'custody.jsonl'))}"
     )
-    sys.exit(1 if found.failed else 0)
+    return bool(found.failed)
+
+
+def _stamp_run(where: Path, kind: str, records: list[tuple[str, str]], tsa: tuple[str, ...]) -> None:
+    """Write the run's manifest and have it stamped; one line per outcome (a failure never fails the run)."""
+    from claimsite.archive.timestamps import run_name, stamp_run, write_manifest
+    from claimsite.text import visible
+
+    authorities = _authorities(tsa, DEFAULT_CONFIG)
+    manifest = write_manifest(where, run_name(), kind, records)
+    for note in stamp_run(where, manifest, authorities).notes:
+        click.echo(visible(note))
 
 
 @sources.command("verify")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @store_option
 @click.option("--no-log", is_flag=True, help="Do not append this run to the custody log.")
-def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool) -> None:
+@tsa_option
+def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool, tsa: tuple[str, ...]) -> None:
     """Re-hash every stored capture, walk the custody chain, match the claim files' capture hashes.
 
     One line per source says what holds and what does not (a file that no longer
     matches its SHA-256, a capture the claim file names but the store lacks, a
     record the custody log never entered); one line per break of the custody chain
-    (a line edited, deleted, inserted or moved). The run is appended to the log.
+    (a line edited, deleted, inserted or moved); one line per stamped run (each
+    RFC 3161 token stamps the manifest as it is now, and its signature verifies
+    against the chain configured for its authority). The run is appended to the log.
     Exits 0 when everything holds, 1 on any mismatch, 2 on usage errors.
 
     Example:
@@ -744,7 +794,8 @@ def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool) ->
     from claimsite.custody import LOG_NAME
 
     where = _store(store, DEFAULT_CONFIG)
-    result = verify_store(list(paths) or [DEFAULT_CLAIMS], where, log=not no_log)
+    authorities = _authorities(tsa, DEFAULT_CONFIG)
+    result = verify_store(list(paths) or [DEFAULT_CLAIMS], where, log=not no_log, authorities=authorities)
     for line in result.lines:
         click.echo(line)
     click.echo(summary(result, where / LOG_NAME))

@@ -14,6 +14,7 @@ from typing import Any
 
 from claimsite.archive import RECORD, Cited, cited_sources
 from claimsite.archive.package import sha256_file
+from claimsite.archive.timestamps import Authority, verify_runs
 from claimsite.custody import LOG_NAME, Break, append, read_lines, walk
 from claimsite.project import load_project
 from claimsite.text import visible
@@ -68,10 +69,12 @@ class VerifyReport:
     failed: int = 0
     uncaptured: int = 0
     log_lines: int = 0
+    stamps_held: int = 0
+    stamps_failed: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.breaks
+        return not self.failed and not self.breaks and not self.stamps_failed
 
 
 def _judge(cited: Cited | None, captures: list[Stored], recorded: str | None) -> tuple[bool, str]:
@@ -106,9 +109,12 @@ def _judge(cited: Cited | None, captures: list[Stored], recorded: str | None) ->
     return True, f"holds: {named.short}, {files} files match, custody line {named.custody_line}{more}{note}"
 
 
-def verify_store(paths: Sequence[Path], store: Path, *, log: bool = True) -> VerifyReport:
-    """Check every capture in `store` and every claim source's recorded capture; then append a
-    `verify` entry with the outcome to the custody log (unless `log` is False)."""
+def verify_store(
+    paths: Sequence[Path], store: Path, *, log: bool = True, authorities: Sequence[Authority] = ()
+) -> VerifyReport:
+    """Check every capture in `store`, every claim source's recorded capture and every run's
+    timestamps (against the chains of `authorities`); then append a `verify` entry with the outcome
+    to the custody log (unless `log` is False)."""
     report = VerifyReport()
     captures = stored_captures(store)
     log_path = store / LOG_NAME
@@ -148,6 +154,10 @@ def verify_store(paths: Sequence[Path], store: Path, *, log: bool = True) -> Ver
         report.lines.append(f"{visible(str(store))}/{key[0]}/{key[1]}: not a source of the claims; {message}")
     for chain_break in report.breaks:
         report.lines.append(f"{visible(str(log_path))}:{chain_break.line}: {chain_break.message}")
+    for held, message in verify_runs(store, authorities):
+        report.stamps_held += held
+        report.stamps_failed += not held
+        report.lines.append(f"{visible(str(store))}/{visible(message)}")
     if log:
         append(
             log_path,
@@ -156,6 +166,8 @@ def verify_store(paths: Sequence[Path], store: Path, *, log: bool = True) -> Ver
             held=report.held,
             failed=report.failed,
             chain="holds" if not report.breaks else f"breaks at line {report.breaks[0].line}",
+            timestamps_held=report.stamps_held,
+            timestamps_failed=report.stamps_failed,
         )
     return report
 
@@ -166,4 +178,7 @@ def summary(report: VerifyReport, log_path: Path) -> str:
         if not report.breaks
         else f"the custody chain breaks at {len(report.breaks)} line{'s' if len(report.breaks) != 1 else ''}"
     )
-    return f"{report.held} held, {report.failed} did not hold, {report.uncaptured} not captured; {chain}"
+    stamps = f"; timestamps of {report.stamps_held} runs hold" if report.stamps_held else ""
+    if report.stamps_failed:
+        stamps += f"; timestamps of {report.stamps_failed} runs do not hold"
+    return f"{report.held} held, {report.failed} did not hold, {report.uncaptured} not captured; {chain}{stamps}"
