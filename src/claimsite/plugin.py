@@ -90,17 +90,13 @@ class ClaimsiteConfig(Config):
     captures = c.Type(str, default=".claimsite/captures")
     """The capture store of `claimsite sources archive` and `verify`, relative to mkdocs.yml: keep it
     out of the main git history (the default is git-ignored); sync it to object storage or an evidence
-<<<<<<< HEAD
     repository. When the build finds it, each source's evidence line says whether the store holds the
     capture the claim file names."""
-=======
-    repository."""
     timestamp_authorities = c.Type(list, default=[])
     """The RFC 3161 time-stamping authorities that stamp each `claimsite sources archive` run's
     manifest, and that `claimsite sources verify` checks the tokens of: a list of `{url, chain}`,
     `chain` a PEM file (relative to mkdocs.yml) with the authority's TSA and CA certificates. Name at
     least two; none: runs are not stamped (and say so)."""
->>>>>>> sources-public
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
