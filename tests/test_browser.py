@@ -12,18 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from claimsite.archive.browser import CHROMIUM_ARGS  # the flags the captures use: no background traffic
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @contextlib.contextmanager

@@ -121,17 +121,22 @@ def main() -> None:
     """
 
 
+def _report_options(command: Callable[..., None]) -> Callable[..., None]:
+    """`--format` and `--strict`, as every command that reports problems takes them."""
+    command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(report.FORMATS),
+        default="text",
+        show_default=True,
+        help="text for people, github for PR annotations, json for tools.",
+    )(command)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(report.FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, github for PR annotations, json for tools.",
-)
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_report_options
 def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """Check claim and entity files (default: claims/) and report every problem.
 
@@ -461,15 +466,7 @@ def sources() -> None:
 
 @sources.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(report.FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, github for PR annotations, json for tools.",
-)
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_report_options
 @click.option(
     "--state",
     "state_path",
