@@ -377,8 +377,11 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     change without a new history entry (an error), the same reason for a new status, and a source
     added without an archived copy or capture (warnings).
 
-    Exits 1 when a claim's status changed without a new history entry, 2 on usage errors
-    (BASE or HEAD is not a commit).
+    The rule settings of mkdocs.yml (`rules:`) apply here as in `claimsite check`: a rule turned
+    off reports nothing, a rule raised to an error fails the diff.
+
+    Exits 1 when a claim's status changed without a new history entry (or another rule rated an
+    error reports), 2 on usage errors (BASE or HEAD is not a commit).
 
     Example:
 
@@ -388,7 +391,8 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     from claimsite.text import log_line
 
     before, after, prefix = git_snapshots(claims, base, head)  # a GitError exits with status 2
-    result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix)
+    rules = _rule_config(DEFAULT_CONFIG)
+    result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix, rules=rules)
     click.echo(result.markdown, nl=False)
     if fmt == "github" and result.problems:
         click.echo(report.format_problems(result.problems, fmt), err=True)
