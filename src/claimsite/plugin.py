@@ -132,6 +132,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         """Generated pages that differ from the previous build's (all of them on the first build)."""
         self.rule_config: RuleConfig = DEFAULT_RULES
         self.background_index = search.BackgroundIndex()
+        self.stream: search.StreamingIndex | None = None
+        """Under `build`: the search index, made while MkDocs writes the pages."""
         """Under `serve`: the search index, rewritten after each rebuild without holding up the reload."""
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
@@ -141,6 +143,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.serving = command == "serve"
         self.dirty = dirty
         self.site, self.pages, self.modified, self.file_cache = None, {}, set(), FileCache()
+        if self.stream is not None:
+            self.stream.abort()
+            self.stream = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -256,6 +261,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 (log.error if problem.severity == "error" else log.warning)(str(problem))
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.config.search == "pagefind" and not self.serving:
+            if self.stream is None:  # here, not earlier: MkDocs empties site_dir after on_files
+                language = config.theme.get("language") or "en"
+                self.stream = search.StreamingIndex(Path(config.site_dir), language=language)
+            self.stream.page_written(page.file.dest_uri)
         self.pages_done += 1
         self.progress.count(self.pages_done, self.pages_total, "pages written")
         return output
@@ -360,13 +370,22 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
             )
             return
+        stream, self.stream = self.stream, None
         try:
-            stats = search.write_index(
-                Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
-            )
+            if stream is not None:
+                stats = stream.finish()
+            else:
+                stats = search.write_index(
+                    Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
+                )
         except search.SearchIndexError as error:
             raise PluginError(f"claimsite: {error}") from None
         self.progress(f"claimsite: search index of {stats.pages} pages, {stats.bytes // 1024} KB")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            stream.abort()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
