@@ -31,6 +31,7 @@ from claimsite.catalog import Catalog
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
+from claimsite.outputs.jsonld import Organisation
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
 from claimsite.provenance import CaptureIndex
@@ -97,6 +98,10 @@ class ClaimsiteConfig(Config):
     manifest, and that `claimsite sources verify` checks the tokens of: a list of `{url, chain}`,
     `chain` a PEM file (relative to mkdocs.yml) with the authority's TSA and CA certificates. Name at
     least two; none: runs are not stamped (and say so)."""
+    publisher = c.Optional(c.Type(dict))
+    """Who publishes the site's reviews, as `{name: ..., url: ...}` (url optional): the `author` of each
+    claim page's ClaimReview (JSON-LD) and of the feeds. Not set: the site itself (`site_name` and
+    `site_url`), which is who publishes the reviews as far as the build knows."""
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
@@ -154,6 +159,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        self.publisher(config)  # a malformed option fails now, before the claims are loaded
         self.permalink = Permalink.from_toc_config(config.mdx_configs.get("toc") or {})
         theme_dir = str(resources.files("claimsite").joinpath(THEME_DIR))
         if theme_dir not in config.theme.dirs:  # after the site's own custom_dir, before Material's
@@ -244,7 +250,21 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             language=config.theme.get("language"),
             content_language=self.config.content_language,
             search=self.config.search,
+            publisher=self.publisher(config),
         )
+
+    def publisher(self, config: MkDocsConfig) -> Organisation:
+        """The `publisher` option, checked; the site itself when it is not set."""
+        value = self.config.publisher
+        if value is None:
+            return Organisation(config.site_name, config.site_url)
+        name, url = value.get("name"), value.get("url")
+        unknown = sorted(set(value) - {"name", "url"})
+        if not isinstance(name, str) or not name.strip() or not isinstance(url, str | None) or unknown:
+            raise PluginError(
+                f"claimsite: publisher must be {{name: ..., url: ...}} (name required, url optional), not {value!r}"
+            )
+        return Organisation(name.strip(), url)
 
     def _report(self, project: Project) -> None:
         # Under `serve`, problems go to stderr directly: through the mkdocs logger they would count

@@ -27,6 +27,7 @@ from claimsite.i18n import N_, Messages, messages
 from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.outputs.jsonld import Organisation, claim_jsonld, rating_rows
 from claimsite.project import no_cyclic_gc
 from claimsite.provenance import (
     ARCHIVED_COPY,
@@ -54,14 +55,12 @@ from claimsite.vocab import (
     LINK_STATUS_DEFINITIONS,
     LINK_STATUS_LABELS,
     PUBLISHED_LABELS,
-    RATING,
     SOURCE_RELATION_LABELS,
     STATUS_DEFINITIONS,
     STATUS_LABELS,
     Confidence,
     EntityKind,
     LinkStatus,
-    SourceRelation,
     Status,
     language_name,
     translation_note,
@@ -111,6 +110,8 @@ class RenderOptions:
     """The language the claims are written in; marked with `lang` where it differs from the interface's."""
     search: str = "pagefind"
     """The site's search (plugin option `search`): `pagefind`, or `lunr` in the offline copy."""
+    publisher: Organisation | None = None
+    """Who publishes the site's reviews: the plugin option `publisher`, else the site itself."""
 
     permalink_directory_urls: bool | None = None
     """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
@@ -432,39 +433,15 @@ def source_evidence(site: Site, page: str, source: Source) -> str:
     return tag("p", " · ".join(parts), class_="claim-source-evidence", data_pagefind_ignore=True)
 
 
+def public_url(site: Site, path: str) -> str:
+    """The public address of a generated page: absolute when the site has a `site_url` (a publishing
+    build always has one), else site-relative (a preview)."""
+    return (site.options.site_url or "") + site.options.page_url(path, public=True)
+
+
 def json_ld(site: Site, cid: str) -> str:
-    """schema.org Claim (alleged) or ClaimReview, serialized and made safe inside <script>."""
-    claim = site.claims[cid]
-    url_ = (site.options.site_url or "") + site.options.page_url(site.claim_path(cid), public=True)
-    item: dict[str, object] = {
-        "@type": "Claim",
-        "name": claim.title,
-        "text": claim.statement,
-        "appearance": [
-            {"@type": "CreativeWork", "url": s.url} for s in claim.sources if s.relation is SourceRelation.SUPPORTS
-        ],
-    }
-    if claim.date:
-        item["datePublished"] = str(claim.date)
-    data: dict[str, object]
-    if claim.status in RATING:
-        data = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": url_,
-            "claimReviewed": claim.title,
-            "itemReviewed": item,
-            "reviewRating": {
-                "@type": "Rating",
-                "ratingValue": RATING[claim.status],
-                "bestRating": 5,
-                "worstRating": 1,
-                "alternateName": STATUS_LABELS[claim.status],
-                "ratingExplanation": claim.status_reason,
-            },
-        }
-    else:
-        data = {"@context": "https://schema.org", **item, "url": url_}
+    """The page's JSON-LD (claimsite.outputs.jsonld), serialized and made safe inside <script>."""
+    data = claim_jsonld(site.catalog, cid, lambda path: public_url(site, path), site.options.publisher, site.t)
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     # Inside <script>, '<' could close the element; '&' and '>' are escaped for the same reason.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -1128,6 +1105,8 @@ CONTACT_MARKER = "<!-- claimsite:contact -->"
 """Where a page gives the private address for reporting errors, or says that there is none."""
 TAGS_MARKER = "<!-- claimsite:tags -->"
 """Where a page lists the tag vocabulary (`tags.yaml`)."""
+RATINGS_MARKER = "<!-- claimsite:ratings -->"
+"""Where the methodology page publishes the numeric rating of each verdict (the JSON-LD's `reviewRating`)."""
 
 
 def _table(t: Messages, headings: Iterable[str], rows: Iterable[str]) -> str:
@@ -1158,6 +1137,13 @@ def render_corrections(site: Site, page: str) -> str:
         target = md_link(site.claims[cid].title, "/".join([".."] * page.count("/") + [site.claim_path(cid)]))
         rows.append(f"| {md(t.date(entry.date))} | {target} | {md(entry.note or '')} |")
     return _table(t, (N_("Date"), N_("Claim"), N_("What was corrected")), rows)
+
+
+def render_rating_table(t: Messages) -> str:
+    """The ClaimReview rating of each status (claimsite.outputs.jsonld), as the JSON-LD writes it."""
+    rows = [f"| {md(t(STATUS_LABELS[status]))} | `{status}` | {value} |" for status, value in rating_rows()]
+    rows.append(f"| {md(t(STATUS_LABELS[Status.ALLEGED]))} | `{Status.ALLEGED}` | {md(t('no rating'))} |")
+    return _table(t, (N_("Status"), N_("In the data"), N_("Rating")), rows)
 
 
 def render_contact(options: RenderOptions, t: Messages) -> str:
@@ -1193,6 +1179,8 @@ def fill_markers(markdown: str, page: str, site: Site | None, rules: RuleConfig,
         markdown = markdown.replace(RULES_MARKER, render_rule_list(rules, t))
     if CONTACT_MARKER in markdown:
         markdown = markdown.replace(CONTACT_MARKER, render_contact(options, t))
+    if RATINGS_MARKER in markdown:
+        markdown = markdown.replace(RATINGS_MARKER, render_rating_table(t))
     if site is not None and TAGS_MARKER in markdown:
         markdown = markdown.replace(TAGS_MARKER, render_tag_vocabulary(site.catalog.project.tags, t))
     if site is not None and CORRECTIONS_MARKER in markdown:
