@@ -31,15 +31,29 @@ from claimsite.catalog import Catalog
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
+from claimsite.outputs.feeds import (
+    ATOM,
+    ATOM_TYPE,
+    CHANGES,
+    CHANGES_TITLE,
+    CLAIMS,
+    CLAIMS_TITLE,
+    JSON_FEED,
+    JSON_FEED_TYPE,
+    feed_files,
+)
 from claimsite.outputs.jsonld import Organisation
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
 from claimsite.provenance import CaptureIndex
 from claimsite.render import (
+    CHANGES_PAGE,
     RenderOptions,
     Site,
     download_html,
+    feed_site,
     fill_markers,
+    has_feeds,
     render_home_summary,
     render_redirects,
     render_site,
@@ -54,7 +68,7 @@ REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition"
 """Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
 
 SEARCH_ENGINES = ("pagefind", "lunr")
-OPTIONAL_IN_NAV = ("browse.md",)
+OPTIONAL_IN_NAV = ("browse.md", CHANGES_PAGE)
 """Generated pages a site may leave out of its `nav` without a warning (linked from the home page)."""
 
 CSS_PATH = "assets/claimsite.css"
@@ -165,6 +179,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if theme_dir not in config.theme.dirs:  # after the site's own custom_dir, before Material's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
         self._configure_search(config)
+        self._configure_feeds(config)
         if messages(config.theme.get("language")).fallback:
             log.info(
                 "claimsite: no catalog for theme.language %r; generated text is in English", config.theme["language"]
@@ -181,6 +196,19 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             config.plugins["material/search"] = button
         strings = interface_strings(messages(config.theme.get("language")))
         config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING, "strings": strings}
+
+    def _configure_feeds(self, config: MkDocsConfig) -> None:
+        """The site's feeds, for every page's <head> (theme/main.html): only a site with a `site_url`
+        has them (their links and ids are absolute)."""
+        if not config.site_url:
+            config.extra.pop("claimsite_feeds", None)
+            return
+        t = messages(config.theme.get("language"))
+        config.extra["claimsite_feeds"] = [
+            {"title": f"{config.site_name}: {t(title)}", "path": path + extension, "type": kind}
+            for title, path in ((CHANGES_TITLE, CHANGES), (CLAIMS_TITLE, CLAIMS))
+            for extension, kind in ((ATOM, ATOM_TYPE), (JSON_FEED, JSON_FEED_TYPE))
+        ]
 
     def claims_path(self, config: MkDocsConfig) -> Path:
         configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir
@@ -310,7 +338,19 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             for path, html in render_redirects(self.site).items():
                 if files.get_file_from_path(path) is None:
                     files.append(File.generated(config, path, content=html))
+            self._add_outputs(files, config, self.site)
         return files
+
+    def _add_outputs(self, files: Files, config: MkDocsConfig, site: Site) -> None:
+        """The feeds (claimsite.outputs.feeds), generated from the catalog, as files of the site."""
+        if has_feeds(site):
+            for path, content in feed_files(site.catalog, feed_site(site, config.site_name), site.t).items():
+                self._add_file(files, config, path, content)
+
+    def _add_file(self, files: Files, config: MkDocsConfig, path: str, content: bytes) -> None:
+        if files.get_file_from_path(path) is not None:
+            raise PluginError(f"claimsite: docs/{path} would hide a generated file; rename or remove it")
+        files.append(File.generated(config, path, content=content))
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         generated = self.pages.get(page.file.src_uri)

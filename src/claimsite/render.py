@@ -27,6 +27,20 @@ from claimsite.i18n import N_, Messages, messages
 from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.outputs.feeds import (
+    ATOM,
+    ATOM_TYPE,
+    CHANGES,
+    CHANGES_TITLE,
+    CLAIMS,
+    CLAIMS_TITLE,
+    ENTITY_TITLE,
+    JSON_FEED,
+    JSON_FEED_TYPE,
+    FeedSite,
+    entity_feed,
+    history_entries,
+)
 from claimsite.outputs.jsonld import Organisation, claim_jsonld, rating_rows
 from claimsite.project import no_cyclic_gc
 from claimsite.provenance import (
@@ -709,6 +723,15 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
             when = f" · {site.date(ref.published)}" if ref.published else ""
             items.append(f"<li>{pub}{source_title(ref.title, ref.url, ref.language)}{when}</li>")
         out.add(tag("ol", "".join(items), data_pagefind_ignore=True))
+    if has_feeds(site) and eid in site.catalog.by_entity:
+        path = entity_feed(eid)
+        follow = compose(esc, site.t("Changes to these claims as a feed: {links}."), links=feed_links(site, page, path))
+        out.add(tag("p", follow, class_="claim-feeds", data_pagefind_ignore=True))
+        title = site.t(ENTITY_TITLE, name=entity.name)
+        out.meta["claimsite_feeds"] = [
+            {"title": title, "path": path + ATOM, "type": ATOM_TYPE},
+            {"title": title, "path": path + JSON_FEED, "type": JSON_FEED_TYPE},
+        ]
     roles = site.catalog.entity_roles.get(eid, {})
     if not roles:
         out.add(Heading(2, site.t("Claims"), "claims", search_exclude=True), claim_list(site, page, []))
@@ -882,6 +905,65 @@ def render_publisher(site: Site, key: str) -> GeneratedPage:
     return out
 
 
+# --------------------------------------------------------------------------- changes and feeds
+
+CHANGES_PAGE = "changes.md"
+CHANGES_HEADING = N_("Changes")
+
+
+def has_feeds(site: Site) -> bool:
+    """Feeds are published when the site knows its address (their links and ids are absolute)."""
+    return bool(site.options.site_url)
+
+
+def feed_links(site: Site, page: str, path: str) -> str:
+    """'Atom · JSON Feed': links to the two files of a feed (`path` without its extension)."""
+    atom = link(esc("Atom"), site.href(page, path + ATOM), type=ATOM_TYPE)
+    json_feed = link(esc("JSON Feed"), site.href(page, path + JSON_FEED), type=JSON_FEED_TYPE)
+    return f"{atom} · {json_feed}"
+
+
+def feed_site(site: Site, name: str) -> FeedSite:
+    """What the feeds need of the site (only for a site with a `site_url`)."""
+    assert site.options.site_url and site.options.publisher is not None
+    return FeedSite(
+        site_url=site.options.site_url,
+        name=name,
+        language=site.t.language,
+        publisher=site.options.publisher,
+        page_url=lambda path: public_url(site, path),
+    )
+
+
+def render_changes(site: Site) -> GeneratedPage:
+    """Every history entry of every claim, newest first: what the status-changes feed holds."""
+    page, t = CHANGES_PAGE, site.t
+    out = index_page(site, t(CHANGES_HEADING))
+    out.add(tag("p", esc(t("Every entry of every claim's status history, newest first."))))
+    if has_feeds(site):
+        feeds = [(CHANGES_TITLE, CHANGES), (CLAIMS_TITLE, CLAIMS)]
+        listed = "".join(tag("li", f"{site.label(label)}: {feed_links(site, page, path)}") for label, path in feeds)
+        out.add(tag("p", site.label(N_("Follow them in a feed reader:"))), tag("ul", listed, class_="claim-feeds"))
+    items = []
+    for entry in history_entries(site.catalog, None):
+        claim = site.claims[entry.claim_id]
+        title = link(site.content(claim.title), site.href(page, site.claim_path(entry.claim_id), "history"))
+        if entry.before is None:
+            change = f"{site.label(N_('New claim'))}: {badge(site, entry.status)}"
+        elif entry.before is entry.status:
+            change = f"{site.label(N_('Reviewed'))}: {badge(site, entry.status)}"
+        else:
+            change = f"{badge(site, entry.before)} → {badge(site, entry.status)}"
+        tail = f" — {site.content(entry.note)}" if entry.note else ""
+        items.append(f"<li>{site.date(entry.date)}: {change} {title}{tail}</li>")
+    out.add(
+        tag("ul", "".join(items), class_="claim-changes", data_pagefind_ignore=True)
+        if items
+        else claim_list(site, page, [])
+    )
+    return out
+
+
 # --------------------------------------------------------------------------- home page
 
 
@@ -957,6 +1039,7 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
         (N_("People and organisations"), "entities/index.md"),
         (N_("Tags"), "tags/index.md"),
         (N_("Sources"), "sources/index.md"),
+        (CHANGES_HEADING, CHANGES_PAGE),
     ]
     shown = [link(site.label(label), site.href(page, target)) for label, target in links]
     if site.options.pdf_path:
@@ -1025,6 +1108,7 @@ def _render_site(site: Site, reuse: dict[str, GeneratedPage]) -> dict[str, Gener
         ("timeline.md", lambda: render_timeline(site)),
         ("sources/index.md", lambda: render_sources_index(site)),
         (LINK_HEALTH_PAGE, lambda: render_link_health(site)),
+        (CHANGES_PAGE, lambda: render_changes(site)),
     ]
     for path, renderer in renderers:
         pages[path] = renderer()
