@@ -28,9 +28,11 @@ import claimsite.rules.links  # the methodology page lists the link rules of sou
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report, search
 from claimsite.catalog import Catalog
+from claimsite.env import source_revision
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
+from claimsite.outputs.cite import citation_files
 from claimsite.outputs.feeds import (
     ATOM,
     ATOM_TYPE,
@@ -50,6 +52,7 @@ from claimsite.render import (
     CHANGES_PAGE,
     RenderOptions,
     Site,
+    cited,
     download_html,
     feed_site,
     fill_markers,
@@ -279,6 +282,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             content_language=self.config.content_language,
             search=self.config.search,
             publisher=self.publisher(config),
+            site_name=config.site_name,
+            edition=source_revision(self.claims_path(config)),
         )
 
     def publisher(self, config: MkDocsConfig) -> Organisation:
@@ -342,15 +347,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         return files
 
     def _add_outputs(self, files: Files, config: MkDocsConfig, site: Site) -> None:
-        """The feeds (claimsite.outputs.feeds), generated from the catalog, as files of the site."""
-        if has_feeds(site):
-            for path, content in feed_files(site.catalog, feed_site(site, config.site_name), site.t).items():
-                self._add_file(files, config, path, content)
-
-    def _add_file(self, files: Files, config: MkDocsConfig, path: str, content: bytes) -> None:
-        if files.get_file_from_path(path) is not None:
-            raise PluginError(f"claimsite: docs/{path} would hide a generated file; rename or remove it")
-        files.append(File.generated(config, path, content=content))
+        for path, content in output_files(site, config.site_name).items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} would hide a generated file; rename or remove it")
+            files.append(File.generated(config, path, content=content))
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         generated = self.pages.get(page.file.src_uri)
@@ -431,6 +431,15 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
         return server
+
+
+def output_files(site: Site, site_name: str) -> dict[str, bytes]:
+    """The files made from the catalog besides the pages: each claim's citation downloads
+    (claimsite.outputs.cite) and, for a site with a `site_url`, the feeds (claimsite.outputs.feeds)."""
+    files = citation_files([cited(site, cid) for cid in site.claims])
+    if has_feeds(site):
+        files.update(feed_files(site.catalog, feed_site(site, site_name), site.t))
+    return files
 
 
 def _through_link(docs_dir: Path, source: str) -> bool:

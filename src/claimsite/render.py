@@ -27,6 +27,7 @@ from claimsite.i18n import N_, Messages, messages
 from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.outputs.cite import BIBTEX, CSL_JSON, CitedPage, apa_parts, cited_page, download_path
 from claimsite.outputs.feeds import (
     ATOM,
     ATOM_TYPE,
@@ -126,6 +127,10 @@ class RenderOptions:
     """The site's search (plugin option `search`): `pagefind`, or `lunr` in the offline copy."""
     publisher: Organisation | None = None
     """Who publishes the site's reviews: the plugin option `publisher`, else the site itself."""
+    site_name: str = ""
+    """`site_name` of mkdocs.yml (citations name it)."""
+    edition: str | None = None
+    """The claims' git commit (claimsite.env.source_revision), which citations name; None when unknown."""
 
     permalink_directory_urls: bool | None = None
     """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
@@ -510,8 +515,46 @@ def _history(site: Site, claim: Claim) -> str:
     return f"<table data-pagefind-ignore><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def cited(site: Site, cid: str) -> CitedPage:
+    """What a reference to the claim page holds (claimsite.outputs.cite)."""
+    publisher = site.options.publisher
+    return cited_page(
+        site.catalog,
+        cid,
+        url=public_url(site, site.claim_path(cid)),
+        author=publisher.name if publisher else site.options.site_name,
+        site_name=site.options.site_name,
+        edition=site.options.edition,
+        language=site.options.content_language,
+    )
+
+
+def _month_name(site: Site) -> Callable[[int], str]:
+    from babel.dates import get_month_names
+
+    names = get_month_names("wide", "stand-alone", locale=site.t.language)
+    return lambda month: str(names[month])
+
+
+def _reference(site: Site, page: str, cid: str) -> str:
+    """The APA reference, and the BibTeX and CSL-JSON downloads."""
+    before, title, after = apa_parts(
+        cited(site, cid), _month_name(site), lambda commit: site.t("edition {commit}", commit=commit)
+    )
+    # one_line (in `esc`) trims each part: the spaces between them are written here.
+    gap = " " if after.startswith(" ") else ""
+    text = f"{esc(before)} {tag('em', site.content(title))}{gap}{esc(after)}"
+    reference = tag("p", text, class_="claim-reference")
+    downloads = " · ".join(
+        link(esc(label), site.href(page, download_path(cid, name)), download=True)
+        for label, name in (("BibTeX", BIBTEX), ("CSL-JSON", CSL_JSON))
+    )
+    style = site.label(N_("APA style (7th edition)"))
+    return tag("p", f"{style}:") + reference + tag("p", f"{site.label(N_('Download the reference'))}: {downloads}")
+
+
 def _cite(site: Site, page: str, cid: str) -> str:
-    permalink = (site.options.site_url or "") + site.options.page_url(page, public=True)
+    permalink = public_url(site, page)
     target = permalink if site.options.site_url else site.href(page, page)
     line = (
         f"{site.label(N_('Permalink'))}: {link(wrappable(permalink), target, class_='claim-url')} · "
@@ -522,7 +565,8 @@ def _cite(site: Site, page: str, cid: str) -> str:
         edit = link(site.label(N_("Edit this claim")), site.options.edit_url + loaded.source_path)
     else:
         edit = site.label(N_("Edit this claim")) + ": " + tag("code", wrappable(loaded.path))
-    return tag("div", tag("p", line) + tag("p", edit), class_="claim-cite", data_pagefind_ignore=True)
+    body = _reference(site, page, cid) + tag("p", line) + tag("p", edit)
+    return tag("div", body, class_="claim-cite", data_pagefind_ignore=True)
 
 
 def render_claim(site: Site, cid: str) -> GeneratedPage:
