@@ -95,7 +95,7 @@ def test_the_claim_page_cites_it_in_apa_style_and_links_the_downloads() -> None:
     options = RenderOptions(site_url=SITE, site_name="Fixture claims", edition="abc1234")
     site = Site(catalog, options)
     html = "".join(block for block in render_claim(site, "voice-attribution").blocks if isinstance(block, str))
-    reference = re.search(r'<p class="claim-reference">(.*?)</p>', html)
+    reference = re.search(r'<p class="claim-reference" title="APA style \(7th edition\)">(.*?)</p>', html)
     assert reference is not None
     assert reference[1] == (
         "Fixture claims. (2021, February 24). <em>The voice on the recording is Karpyankou&#x27;s</em> "

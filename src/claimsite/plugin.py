@@ -38,10 +38,6 @@ from claimsite.outputs.feeds import (
     ATOM_TYPE,
     CHANGES,
     CHANGES_TITLE,
-    CLAIMS,
-    CLAIMS_TITLE,
-    JSON_FEED,
-    JSON_FEED_TYPE,
     feed_files,
 )
 from claimsite.outputs.jsonld import Organisation
@@ -201,16 +197,16 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING, "strings": strings}
 
     def _configure_feeds(self, config: MkDocsConfig) -> None:
-        """The site's feeds, for every page's <head> (theme/main.html): only a site with a `site_url`
-        has them (their links and ids are absolute)."""
+        """The status-changes feed, for every page's <head> (theme/main.html; the Changes page links the
+        others): only a site with a `site_url` has feeds (their links and ids are absolute)."""
         if not config.site_url:
             config.extra.pop("claimsite_feeds", None)
             return
         t = messages(config.theme.get("language"))
         config.extra["claimsite_feeds"] = [
             {"title": f"{config.site_name}: {t(title)}", "path": path + extension, "type": kind}
-            for title, path in ((CHANGES_TITLE, CHANGES), (CLAIMS_TITLE, CLAIMS))
-            for extension, kind in ((ATOM, ATOM_TYPE), (JSON_FEED, JSON_FEED_TYPE))
+            for title, path in ((CHANGES_TITLE, CHANGES),)
+            for extension, kind in ((ATOM, ATOM_TYPE),)  # the JSON Feed: on the Changes page (page budget)
         ]
 
     def claims_path(self, config: MkDocsConfig) -> Path:

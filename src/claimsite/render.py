@@ -461,7 +461,7 @@ def public_url(site: Site, path: str) -> str:
 def json_ld(site: Site, cid: str) -> str:
     """The page's JSON-LD (claimsite.outputs.jsonld), serialized and made safe inside <script>."""
     data = claim_jsonld(site.catalog, cid, lambda path: public_url(site, path), site.options.publisher, site.t)
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # compact: the page budget
     # Inside <script>, '<' could close the element; '&' and '>' are escaped for the same reason.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/ld+json">{text}</script>'
@@ -544,13 +544,12 @@ def _reference(site: Site, page: str, cid: str) -> str:
     # one_line (in `esc`) trims each part: the spaces between them are written here.
     gap = " " if after.startswith(" ") else ""
     text = f"{esc(before)} {tag('em', site.content(title))}{gap}{esc(after)}"
-    reference = tag("p", text, class_="claim-reference")
+    reference = tag("p", text, class_="claim-reference", title=site.t("APA style (7th edition)"))
     downloads = " · ".join(
         link(esc(label), site.href(page, download_path(cid, name)), download=True)
         for label, name in (("BibTeX", BIBTEX), ("CSL-JSON", CSL_JSON))
     )
-    style = site.label(N_("APA style (7th edition)"))
-    return tag("p", f"{style}:") + reference + tag("p", f"{site.label(N_('Download the reference'))}: {downloads}")
+    return reference + tag("p", f"{site.label(N_('Download the reference'))}: {downloads}")
 
 
 def _cite(site: Site, page: str, cid: str) -> str:

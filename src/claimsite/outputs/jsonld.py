@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from claimsite.catalog import Catalog
 from claimsite.model import Claim, PartialDate, Source
+from claimsite.text import description
 from claimsite.vocab import RATING, STATUS_LABELS, EntityKind, SourceRelation, Status
 
 CONTEXT = "https://schema.org"
@@ -70,8 +71,8 @@ def claimant_entity(catalog: Catalog, claim: Claim) -> str | None:
 
 
 def party(catalog: Catalog, ref: str, page_url: PageUrl) -> dict[str, object]:
-    """A person or organisation: the entity with its page, names and aliases; free text as a name only
-    (no `@type`: whether free text names a person or an organisation is not known)."""
+    """A person or organisation: the entity with its page, other names and aliases; free text as a
+    name only (no `@type`: whether free text names a person or an organisation is not known)."""
     entity = catalog.entities.get(ref)
     if entity is None:
         return {"name": ref}
@@ -95,14 +96,12 @@ def _known_date(value: PartialDate | str | None) -> str | None:
 def appearance(catalog: Catalog, source: Source, page_url: PageUrl) -> dict[str, object]:
     """A supporting source as a schema.org CreativeWork, identified by its address (`@id`)."""
     work: dict[str, object] = {"@id": source.url, "@type": "CreativeWork", "url": source.url, "name": source.title}
-    if source.language:
-        work["inLanguage"] = source.language
     published = _known_date(source.published)
     if published:
         work["datePublished"] = published
     entity = catalog.publisher_entity(source)
     if entity is not None:
-        work["publisher"] = party(catalog, entity, page_url)
+        work["publisher"] = {"@type": "Organization", "name": catalog.entities[entity].name}
     elif source.publisher:
         work["publisher"] = {"@type": "Organization", "name": source.publisher}
     if source.author:
@@ -115,7 +114,9 @@ def appearance(catalog: Catalog, source: Source, page_url: PageUrl) -> dict[str,
 def claim_node(catalog: Catalog, cid: str, page_url: PageUrl) -> dict[str, object]:
     """The `Claim` itself: what was claimed, by whom, when, and where it appeared."""
     claim = catalog.claims[cid]
-    node: dict[str, object] = {"@type": "Claim", "name": claim.title, "text": claim.statement}
+    # `text` is the statement's opening, as in the page's description: the whole statement is on the page
+    # and in the data export, and the page budget (40 KB) has no room for it twice.
+    node: dict[str, object] = {"@type": "Claim", "name": claim.title, "text": description(claim.statement)}
     if claim.claimant:
         node["author"] = party(catalog, claimant_entity(catalog, claim) or claim.claimant, page_url)
     if claim.date:
