@@ -172,8 +172,21 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     help="Also build a copy that works from file:// without network, zipped into the site "
     "(claims-offline.zip) and linked from the home page.",
 )
+@click.option(
+    "--no-site-url",
+    "preview",
+    is_flag=True,
+    help="Build a preview without site_url in mkdocs.yml (links in feeds, citations and JSON-LD are then "
+    "not absolute); a published site needs site_url.",
+)
 def build(
-    config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool, pdf: bool
+    config_file: Path,
+    claims: Path | None,
+    site_dir: Path | None,
+    strict: bool,
+    offline: bool,
+    pdf: bool,
+    preview: bool,
 ) -> None:
     """Check the claims, then build the site with a strict MkDocs build.
 
@@ -182,6 +195,8 @@ def build(
     One build at a time: a second one stops and says which process is writing.
     --pdf adds the PDF edition (site/claims.pdf, linked from every page);
     --offline adds a zipped copy that works from file:// without network.
+    mkdocs.yml must give site_url (absolute permalinks, feeds, JSON-LD)
+    unless --no-site-url builds a preview.
 
     Example:
 
@@ -196,7 +211,7 @@ def build(
         _claims_dir(claims, config_file), config_file=config_file, strict=strict, nothing_made="no site built"
     )
     with claims_override(claims):
-        made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline)
+        made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline, preview=preview)
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in made.seconds.items())
     click.echo(f"Built {len(project.claims)} claims into {made.site_dir} ({timings})")
     for extra in made.files.values():

@@ -28,17 +28,31 @@ import claimsite.rules.links  # the methodology page lists the link rules of sou
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report, search
 from claimsite.catalog import Catalog
+from claimsite.env import source_revision
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
+from claimsite.outputs.cite import citation_files
+from claimsite.outputs.feeds import (
+    ATOM,
+    ATOM_TYPE,
+    CHANGES,
+    CHANGES_TITLE,
+    feed_files,
+)
+from claimsite.outputs.jsonld import Organisation
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
 from claimsite.provenance import CaptureIndex
 from claimsite.render import (
+    CHANGES_PAGE,
     RenderOptions,
     Site,
+    cited,
     download_html,
+    feed_site,
     fill_markers,
+    has_feeds,
     render_home_summary,
     render_redirects,
     render_site,
@@ -53,7 +67,7 @@ REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition"
 """Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
 
 SEARCH_ENGINES = ("pagefind", "lunr")
-OPTIONAL_IN_NAV = ("browse.md",)
+OPTIONAL_IN_NAV = ("browse.md", CHANGES_PAGE)
 """Generated pages a site may leave out of its `nav` without a warning (linked from the home page)."""
 
 CSS_PATH = "assets/claimsite.css"
@@ -97,6 +111,10 @@ class ClaimsiteConfig(Config):
     manifest, and that `claimsite sources verify` checks the tokens of: a list of `{url, chain}`,
     `chain` a PEM file (relative to mkdocs.yml) with the authority's TSA and CA certificates. Name at
     least two; none: runs are not stamped (and say so)."""
+    publisher = c.Optional(c.Type(dict))
+    """Who publishes the site's reviews, as `{name: ..., url: ...}` (url optional): the `author` of each
+    claim page's ClaimReview (JSON-LD) and of the feeds. Not set: the site itself (`site_name` and
+    `site_url`), which is who publishes the reviews as far as the build knows."""
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
@@ -159,11 +177,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        self.publisher(config)  # a malformed option fails now, before the claims are loaded
         self.permalink = Permalink.from_toc_config(config.mdx_configs.get("toc") or {})
         theme_dir = str(resources.files("claimsite").joinpath(THEME_DIR))
         if theme_dir not in config.theme.dirs:  # after the site's own custom_dir, before Material's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
         self._configure_search(config)
+        self._configure_feeds(config)
         if messages(config.theme.get("language")).fallback:
             log.info(
                 "claimsite: no catalog for theme.language %r; generated text is in English", config.theme["language"]
@@ -180,6 +200,19 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             config.plugins["material/search"] = button
         strings = interface_strings(messages(config.theme.get("language")))
         config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING, "strings": strings}
+
+    def _configure_feeds(self, config: MkDocsConfig) -> None:
+        """The status-changes feed, for every page's <head> (theme/main.html; the Changes page links the
+        others): only a site with a `site_url` has feeds (their links and ids are absolute)."""
+        if not config.site_url:
+            config.extra.pop("claimsite_feeds", None)
+            return
+        t = messages(config.theme.get("language"))
+        config.extra["claimsite_feeds"] = [
+            {"title": f"{config.site_name}: {t(title)}", "path": path + extension, "type": kind}
+            for title, path in ((CHANGES_TITLE, CHANGES),)
+            for extension, kind in ((ATOM, ATOM_TYPE),)  # the JSON Feed: on the Changes page (page budget)
+        ]
 
     def claims_path(self, config: MkDocsConfig) -> Path:
         configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir
@@ -249,7 +282,23 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             language=config.theme.get("language"),
             content_language=self.config.content_language,
             search=self.config.search,
+            publisher=self.publisher(config),
+            site_name=config.site_name,
+            edition=source_revision(self.claims_path(config)),
         )
+
+    def publisher(self, config: MkDocsConfig) -> Organisation:
+        """The `publisher` option, checked; the site itself when it is not set."""
+        value = self.config.publisher
+        if value is None:
+            return Organisation(config.site_name, config.site_url)
+        name, url = value.get("name"), value.get("url")
+        unknown = sorted(set(value) - {"name", "url"})
+        if not isinstance(name, str) or not name.strip() or not isinstance(url, str | None) or unknown:
+            raise PluginError(
+                f"claimsite: publisher must be {{name: ..., url: ...}} (name required, url optional), not {value!r}"
+            )
+        return Organisation(name.strip(), url)
 
     def _report(self, project: Project) -> None:
         # Under `serve`, problems go to stderr directly: through the mkdocs logger they would count
@@ -300,7 +349,14 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             for path, html in render_redirects(self.site).items():
                 if files.get_file_from_path(path) is None:
                     files.append(File.generated(config, path, content=html))
+            self._add_outputs(files, config, self.site)
         return files
+
+    def _add_outputs(self, files: Files, config: MkDocsConfig, site: Site) -> None:
+        for path, content in output_files(site, config.site_name).items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} would hide a generated file; rename or remove it")
+            files.append(File.generated(config, path, content=content))
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         generated = self.pages.get(page.file.src_uri)
@@ -390,6 +446,15 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
         return server
+
+
+def output_files(site: Site, site_name: str) -> dict[str, bytes]:
+    """The files made from the catalog besides the pages: each claim's citation downloads
+    (claimsite.outputs.cite) and, for a site with a `site_url`, the feeds (claimsite.outputs.feeds)."""
+    files = citation_files([cited(site, cid) for cid in site.claims])
+    if has_feeds(site):
+        files.update(feed_files(site.catalog, feed_site(site, site_name), site.t))
+    return files
 
 
 def _through_link(docs_dir: Path, source: str) -> bool:
