@@ -1,0 +1,362 @@
+"""The data package: the whole dataset as files, from the catalog (`claimsite export`, and `data/` in the site).
+
+`claims_document` is the full model as one JSON value: every claim with its sources (each naming its
+document), responses, related claims both ways, history and computed evidence (independent origins,
+as the pages count them), the entities with the claims they appear in, and the documents. JSON keeps
+every value raw, exactly as the claim files hold it (after the check's trimming): escaping is the
+business of whoever puts a value into HTML, a spreadsheet or a typesetting language.
+
+Bytes are deterministic: keys sorted, `ensure_ascii=False` (UTF-8), two-space indentation for
+`claims.json`, no spaces at all for `claims.jsonl`, a final newline. Nothing comes from the clock:
+the edition date is SOURCE_DATE_EPOCH's when set, else the latest status decision in the data.
+
+`package_files` adds the CSV tables (claimsite.outputs.tables), the provenance graph
+(claimsite.outputs.provenance_graph), the JSON Schema of `claims.json`, a README and
+`datapackage.json` (Data Package v2) with the size and SHA-256 of every other file.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from claimsite.catalog import Catalog
+from claimsite.env import UNKNOWN_REVISION, source_datetime
+from claimsite.evidence import OriginGroup
+from claimsite.model import Claim, Entity
+
+SCHEMA_VERSION = "1"
+"""Version of the layout of `claims.json`; raised when a field changes meaning or disappears."""
+CLAIMS_JSON = "claims.json"
+CLAIMS_JSONL = "claims.jsonl"
+CLAIMS_SCHEMA = "claims.schema.json"
+DATAPACKAGE = "datapackage.json"
+README = "README.md"
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DOCUMENT_ID_LENGTH = 16
+"""Hex digits of the SHA-256 of a document's key (`evidence.document_key`) that name it."""
+
+
+# --------------------------------------------------------------------------- the edition
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which state of the claims a package holds: their git revision and a date."""
+
+    revision: str = UNKNOWN_REVISION
+    """`git rev-parse --short HEAD` of the claims, `-dirty` when they have uncommitted changes."""
+    created: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    """SOURCE_DATE_EPOCH when set, else midnight UTC of the latest status decision in the data."""
+
+    @classmethod
+    def of(cls, catalog: Catalog, revision: str = UNKNOWN_REVISION, environ: Mapping[str, str] = os.environ) -> Edition:
+        """The edition of `catalog` (the revision is the caller's: `claimsite.env.source_revision`)."""
+        created = source_datetime(environ)
+        if created is None:
+            dates = [entry.date.earliest() for claim in catalog.claims.values() for entry in claim.history]
+            day = max(dates, default=dt.date(1970, 1, 1))
+            created = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        return cls(revision, created)
+
+    @property
+    def date(self) -> dt.date:
+        return self.created.date()
+
+    @property
+    def version(self) -> str:
+        """The package version: the date as `YYYY.M.D` and the revision as SemVer build metadata."""
+        build = "".join(ch if ch.isascii() and (ch.isalnum() or ch == "-") else "-" for ch in self.revision)
+        return f"{self.date.year}.{self.date.month}.{self.date.day}+{build or UNKNOWN_REVISION}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "created": self.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date": self.date.isoformat(),
+            "revision": self.revision,
+            "schema_version": SCHEMA_VERSION,
+            "version": self.version,
+        }
+
+
+# --------------------------------------------------------------------------- claims.json
+
+
+def document_id(key: str) -> str:
+    """A document's id in the package: stable across releases, as it depends on its URL only."""
+    return "d-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:DOCUMENT_ID_LENGTH]
+
+
+def _group(group: OriginGroup) -> dict[str, Any]:
+    return {
+        "label": group.label,
+        "origins": list(group.origins),
+        "publishers": list(group.publishers),
+        "sources": list(group.source_ids),
+    }
+
+
+def claim_entry(catalog: Catalog, cid: str) -> dict[str, Any]:
+    """One claim as `claims.json` holds it: the claim file's fields and what the catalog computes."""
+    from claimsite.evidence import document_key
+
+    claim = catalog.claims[cid]
+    entry: dict[str, Any] = claim.model_dump(mode="json")
+    for source, dumped in zip(claim.sources, entry["sources"], strict=True):
+        dumped["document"] = document_id(document_key(source.url))
+        dumped["publisher_entity"] = catalog.publisher_entity(source)
+    evidence = catalog.evidence[cid]
+    entry["id"] = cid
+    entry["file"] = catalog.loaded[cid].source_path or None
+    entry["related_from"] = [
+        {"claim": other, "relation": str(relation)}
+        for other, relation in catalog.backlinks.get(cid, [])
+        if other in catalog.claims
+    ]
+    entry["evidence"] = {
+        "independent_origins": len(evidence.supporting),
+        "supporting": [_group(g) for g in evidence.supporting],
+        "contradicting": [_group(g) for g in evidence.contradicting],
+        "primary_support": list(evidence.primary_support),
+        "without_origin": list(evidence.without_origin),
+    }
+    return entry
+
+
+def entity_entry(catalog: Catalog, eid: str) -> dict[str, Any]:
+    """One entity: its file's fields and the claims it appears in, by role."""
+    entry: dict[str, Any] = catalog.entities[eid].model_dump(mode="json")
+    roles = catalog.entity_roles.get(eid, {})
+    entry["id"] = eid
+    entry["file"] = catalog.project.entities[eid].source_path or None
+    entry["claims"] = {role: list(roles.get(role, [])) for role in ("about", "claimed", "responded")}
+    return entry
+
+
+def document_entries(catalog: Catalog) -> list[dict[str, Any]]:
+    """Every cited document (URLs compared by `evidence.document_key`), by id."""
+    entries = []
+    for key, document in catalog.documents.items():
+        first = document.first
+        entries.append(
+            {
+                "id": document_id(key),
+                "key": key,
+                "url": first.url,
+                "title": first.title,
+                "publisher": first.publisher,
+                "publisher_entity": catalog.publisher_entity(first),
+                "published": None if first.published is None else str(first.published),
+                "citations": [{"claim": c.claim_id, "source": c.source.id} for c in document.citations],
+            }
+        )
+    return sorted(entries, key=lambda e: e["id"])
+
+
+def claims_document(catalog: Catalog, edition: Edition | None = None) -> dict[str, Any]:
+    """The whole dataset as one JSON value (what `claims.json` holds). Without `edition`, the
+    revision is unknown and the date is SOURCE_DATE_EPOCH's or the data's (`Edition.of`)."""
+    edition = edition or Edition.of(catalog)
+    counts = catalog.counts
+    return {
+        "$schema": CLAIMS_SCHEMA,
+        "edition": edition.as_json(),
+        "counts": {
+            "claims": counts.claims,
+            "entities": counts.entities,
+            "documents": counts.documents,
+            "citations": counts.citations,
+            "by_status": {str(status): n for status, n in counts.by_status.items()},
+        },
+        "claims": [claim_entry(catalog, cid) for cid in catalog.claims],
+        "entities": [entity_entry(catalog, eid) for eid in catalog.entities],
+        "documents": document_entries(catalog),
+    }
+
+
+def _dumps(value: Any, *, indent: int | None) -> bytes:
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators)
+    return (text + "\n").encode("utf-8")
+
+
+def claims_json(catalog: Catalog, edition: Edition | None = None) -> bytes:
+    """`claims.json`: `claims_document` as UTF-8, keys sorted, indented by two spaces, final newline."""
+    return _dumps(claims_document(catalog, edition), indent=2)
+
+
+def claims_jsonl(catalog: Catalog, edition: Edition | None = None) -> bytes:
+    """`claims.jsonl`: one claim per line (the entries of `claims.json`), compact, by id."""
+    del edition  # the lines are claims only; the edition is in claims.json and datapackage.json
+    lines = [_dumps(claim_entry(catalog, cid), indent=None) for cid in catalog.claims]
+    return b"".join(lines)
+
+
+# --------------------------------------------------------------------------- its JSON Schema
+
+
+def _schema_of(model: type[Claim] | type[Entity], defs: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="serialization", ref_template="#/$defs/{model}")
+    defs.update(schema.pop("$defs", {}))
+    schema.pop("$schema", None)
+    return schema
+
+
+def _add(schema: dict[str, Any], properties: dict[str, Any]) -> None:
+    """Add properties that every entry has (the records forbid unknown ones)."""
+    schema["properties"].update(properties)
+    schema["required"] = sorted({*schema.get("required", []), *properties})
+
+
+_IDS = {"type": "array", "items": {"type": "string"}}
+_NULLABLE_ID = {"type": ["string", "null"]}
+_GROUP = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["label", "origins", "publishers", "sources"],
+    "properties": {
+        "label": {"type": "string", "description": "How the pages name the group."},
+        "origins": {**_IDS, "description": "The `origin` ids its sources name."},
+        "publishers": {**_IDS, "description": "Publishers of its sources that name no origin."},
+        "sources": {**_IDS, "description": "Ids of the claim's sources in the group."},
+    },
+}
+
+
+def claims_schema() -> dict[str, Any]:
+    """The JSON Schema of `claims.json` (draft 2020-12): the claim and entity schemas of the claim
+    files (`claimsite.model`), extended with what the export adds to them."""
+    defs: dict[str, Any] = {}
+    claim = _schema_of(Claim, defs)
+    entity = _schema_of(Entity, defs)
+    source = copy.deepcopy(defs["Source"])
+    _add(
+        source,
+        {
+            "document": {"type": "string", "description": "Id of the document (documents[].id) this source is."},
+            "publisher_entity": {**_NULLABLE_ID, "description": "The organisation entity that published it."},
+        },
+    )
+    defs["Source"] = source
+    _add(
+        claim,
+        {
+            "id": {"type": "string", "description": "The claim id (its file name without .yaml)."},
+            "file": {**_NULLABLE_ID, "description": "Its file inside the claims folder."},
+            "related_from": {
+                "type": "array",
+                "description": "Claims whose `related` entries point at this one.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["claim", "relation"],
+                    "properties": {"claim": {"type": "string"}, "relation": {"type": "string"}},
+                },
+            },
+            "evidence": {
+                "type": "object",
+                "description": "Independence as the pages compute it (claimsite.evidence).",
+                "additionalProperties": False,
+                "required": ["independent_origins", "supporting", "contradicting", "primary_support", "without_origin"],
+                "properties": {
+                    "independent_origins": {"type": "integer", "minimum": 0},
+                    "supporting": {"type": "array", "items": _GROUP},
+                    "contradicting": {"type": "array", "items": _GROUP},
+                    "primary_support": {**_IDS, "description": "Supporting sources of a primary kind."},
+                    "without_origin": {**_IDS, "description": "Weighed sources that name no origin."},
+                },
+            },
+        },
+    )
+    _add(
+        entity,
+        {
+            "id": {"type": "string"},
+            "file": _NULLABLE_ID,
+            "claims": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["about", "claimed", "responded"],
+                "properties": {"about": _IDS, "claimed": _IDS, "responded": _IDS},
+            },
+        },
+    )
+    defs["Claim"], defs["Entity"] = claim, entity
+    document = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "key", "url", "title", "publisher", "publisher_entity", "published", "citations"],
+        "properties": {
+            "id": {"type": "string", "pattern": f"^d-[0-9a-f]{{{DOCUMENT_ID_LENGTH}}}$"},
+            "key": {"type": "string", "description": "The URL in the normal form URLs are compared in."},
+            "url": {"type": "string", "description": "The URL as its first citation gives it."},
+            "title": {"type": "string"},
+            "publisher": _NULLABLE_ID,
+            "publisher_entity": _NULLABLE_ID,
+            "published": _NULLABLE_ID,
+            "citations": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["claim", "source"],
+                    "properties": {"claim": {"type": "string"}, "source": {"type": "string"}},
+                },
+            },
+        },
+    }
+    defs["Document"] = document
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": CLAIMS_SCHEMA,
+        "title": "claims.json",
+        "description": "Every claim, entity and cited document of one edition (claimsite export).",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["$schema", "edition", "counts", "claims", "entities", "documents"],
+        "properties": {
+            "$schema": {"const": CLAIMS_SCHEMA},
+            "edition": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["created", "date", "revision", "schema_version", "version"],
+                "properties": {
+                    "created": {"type": "string", "format": "date-time"},
+                    "date": {"type": "string", "format": "date"},
+                    "revision": {"type": "string"},
+                    "schema_version": {"const": SCHEMA_VERSION},
+                    "version": {"type": "string"},
+                },
+            },
+            "counts": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["claims", "entities", "documents", "citations", "by_status"],
+                "properties": {
+                    "claims": count,
+                    "entities": count,
+                    "documents": count,
+                    "citations": count,
+                    "by_status": {"type": "object", "additionalProperties": count},
+                },
+            },
+            "claims": {"type": "array", "items": {"$ref": "#/$defs/Claim"}},
+            "entities": {"type": "array", "items": {"$ref": "#/$defs/Entity"}},
+            "documents": {"type": "array", "items": {"$ref": "#/$defs/Document"}},
+        },
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def claims_schema_json() -> bytes:
+    return _dumps(claims_schema(), indent=2)
