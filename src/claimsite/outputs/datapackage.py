@@ -35,7 +35,7 @@ SCHEMA_VERSION = "1"
 """Version of the layout of `claims.json`; raised when a field changes meaning or disappears."""
 CLAIMS_JSON = "claims.json"
 CLAIMS_JSONL = "claims.jsonl"
-CLAIMS_SCHEMA = "claims.schema.json"
+CLAIMS_SCHEMA = "claims.jsonschema.json"
 DATAPACKAGE = "datapackage.json"
 README = "README.md"
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -360,3 +360,143 @@ def claims_schema() -> dict[str, Any]:
 
 def claims_schema_json() -> bytes:
     return _dumps(claims_schema(), indent=2)
+
+
+# --------------------------------------------------------------------------- the package
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What the package says about itself besides its data (from mkdocs.yml when there is one)."""
+
+    title: str = "Claims"
+    """The site's name."""
+    homepage: str | None = None
+    """The site's public address (`site_url`), when configured."""
+
+    @property
+    def name(self) -> str:
+        """A lowercase name for the package, from its title (Data Package `name`)."""
+        from claimsite.text import slug
+
+        return slug(self.title) or "claims"
+
+
+LICENCE_NOT_STATED = (
+    "No licence for the data is stated: the project publishes its software under the MIT licence and "
+    "has not said under which terms its content may be reused, so this package has no `licenses` "
+    "property (the Data Package specification makes it optional). Ask the publisher before reuse."
+)
+
+
+def _readme(info: PackageInfo, edition: Edition) -> bytes:
+    from claimsite.outputs.provenance_graph import PROV_GRAPH
+    from claimsite.outputs.tables import FORMULA_TRIGGERS, TABLES
+
+    shown = ", ".join(repr(ch)[1:-1] if ch.isprintable() else repr(ch) for ch in FORMULA_TRIGGERS)
+    lines = [
+        f"# {info.title}: data package",
+        "",
+        f"Edition {edition.version} (revision {edition.revision}, created {edition.as_json()['created']}).",
+        "Made by `claimsite export`; `datapackage.json` (Data Package v2) lists every file with its size",
+        "in bytes and its SHA-256.",
+        "",
+        "## Files",
+        "",
+        f"- `{CLAIMS_JSON}`: every claim with its sources, responses, related claims, status history and",
+        "  computed evidence (independent origins), every entity and every cited document; values raw,",
+        f"  as in the claim files. Its JSON Schema is `{CLAIMS_SCHEMA}` (draft 2020-12).",
+        f"- `{CLAIMS_JSONL}`: the same claims, one JSON object per line.",
+        f"- `{PROV_GRAPH}`: which documents derive from which origins, in W3C PROV-O terms (JSON-LD).",
+        "- the CSV tables below, each with its Table Schema in `datapackage.json`.",
+        "",
+        "## Licence",
+        "",
+        LICENCE_NOT_STATED,
+        "",
+        "## CSV cells are escaped; JSON values are not",
+        "",
+        f"Every text cell of the CSV files that starts with one of {shown} gets a leading `'`",
+        "(OWASP's rule against CSV injection), so that a spreadsheet shows it as text and never runs it",
+        "as a formula. To get the raw value back, remove the leading `'` of a cell whose second",
+        "character is one of those. JSON files hold the raw values. Lists of ids are joined by commas.",
+        "Dates are YYYY, YYYY-MM or YYYY-MM-DD as precise as known; an empty cell is a missing value.",
+        "",
+        "## Tables",
+    ]
+    for table in TABLES:
+        lines += ["", f"### `{table.path}`: {table.title}", "", table.description, ""]
+        lines += ["| column | type | description |", "|---|---|---|"]
+        for column in table.columns:
+            kind = "list of ids" if column.list_of_ids else column.type
+            lines.append(f"| `{column.name}` | {kind} | {column.description} |")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _resource(name: str, path: str, content: bytes, mediatype: str, fmt: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": path,
+        "format": fmt,
+        "mediatype": mediatype,
+        "encoding": "utf-8",
+        "bytes": len(content),
+        "hash": "sha256:" + hashlib.sha256(content).hexdigest(),
+    }
+
+
+def package_files(
+    catalog: Catalog,
+    edition: Edition | None = None,
+    info: PackageInfo | None = None,
+    page_urls: dict[str, str] | None = None,
+) -> dict[str, bytes]:
+    """Every file of the package, `{path inside the package: content}`, `datapackage.json` last."""
+    from claimsite.outputs.provenance_graph import PROV_GRAPH, provenance_graph
+    from claimsite.outputs.tables import TABLES
+
+    edition = edition or Edition.of(catalog)
+    info = info or PackageInfo()
+    files: dict[str, bytes] = {}
+    resources: list[dict[str, Any]] = []
+
+    def add(name: str, path: str, content: bytes, mediatype: str, fmt: str, **extra: Any) -> None:
+        files[path] = content
+        resources.append({**_resource(name, path, content, mediatype, fmt), **extra})
+
+    add("claims-json", CLAIMS_JSON, claims_json(catalog, edition), "application/json", "json", jsonschema=CLAIMS_SCHEMA)
+    add("claims-jsonl", CLAIMS_JSONL, claims_jsonl(catalog), "application/jsonl", "jsonl")
+    add("claims-schema", CLAIMS_SCHEMA, claims_schema_json(), "application/schema+json", "json")
+    add(
+        "provenance-graph",
+        PROV_GRAPH,
+        _dumps(provenance_graph(catalog, page_urls), indent=2),
+        "application/ld+json",
+        "jsonld",
+    )
+    for table in TABLES:
+        add(
+            table.name.replace("_", "-"),
+            table.path,
+            table.csv(catalog),
+            "text/csv",
+            "csv",
+            type="table",
+            title=table.title,
+            description=table.description,
+            schema=table.schema(TABLE_SCHEMA_PROFILE),
+        )
+    add("readme", README, _readme(info, edition), "text/markdown", "md")
+    descriptor: dict[str, Any] = {
+        "$schema": DATAPACKAGE_PROFILE,
+        "name": info.name,
+        "title": info.title,
+        "description": f"Every claim of {info.title}, with its sources and evidentiary status. {LICENCE_NOT_STATED}",
+        "version": edition.version,
+        "created": edition.as_json()["created"],
+        "resources": resources,
+    }
+    if info.homepage:
+        descriptor["homepage"] = info.homepage
+    files[DATAPACKAGE] = _dumps(descriptor, indent=2)
+    return files
