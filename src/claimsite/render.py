@@ -901,7 +901,11 @@ def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
     the licence (or that none is stated) and the mapping of the provenance graph."""
     page, t = DATA_PAGE, site.t
     out = index_page(site, t("Data"))
-    package = link(tag("code", "datapackage.json"), site.href(page, "data/datapackage.json"))
+
+    def file_href(name: str) -> str:  # a file, never a page, even when it ends in .md (README.md)
+        return relative_url(f"data/{name}", site.options.page_url(page))
+
+    package = link(tag("code", "datapackage.json"), file_href("datapackage.json"))
     message = t(
         "The whole dataset, to download: every claim, source, person and organisation as JSON and as CSV "
         "tables, described by {package} (a Data Package, version 2, with the size and SHA-256 of every file)."
@@ -921,7 +925,7 @@ def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
     rows = "".join(
         tag(
             "tr",
-            tag("th", link(tag("code", esc(path)), site.href(page, f"data/{path}")), scope="row")
+            tag("th", link(tag("code", esc(path)), file_href(path)), scope="row")
             + tag("td", esc(t.plural("{n} byte", "{n} bytes", len(content))))
             + tag("td", tag("code", wrappable(hashlib.sha256(content).hexdigest()))),
         )
@@ -929,7 +933,7 @@ def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
     )
     out.add(tag("table", tag("thead", tag("tr", cells)) + tag("tbody", rows), data_pagefind_ignore=True))
     out.add(Heading(2, t("Provenance graph"), "provenance-graph"))
-    graph = link(tag("code", "claims.prov.jsonld"), site.href(page, "data/claims.prov.jsonld"))
+    graph = link(tag("code", "claims.prov.jsonld"), file_href("claims.prov.jsonld"))
     message = t(
         "{graph} says which documents derive from which origins, in the terms of W3C PROV-O (JSON-LD). "
         "Each origin, document, quote and claim is a node:"

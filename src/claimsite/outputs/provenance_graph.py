@@ -114,4 +114,5 @@ def provenance_graph(catalog: Catalog, page_url: dict[str, str] | None = None) -
         nodes[ref] = node
     for origin in sorted({o for found in origins_of.values() for o in found}):
         nodes[f"#origin-{origin}"] = {"@id": f"#origin-{origin}", "@type": "prov:Entity", "label": origin}
-    return {"@context": CONTEXT, "@graph": [nodes[key] for key in sorted(nodes)]}
+    graph = [{k: v for k, v in nodes[key].items() if v != []} for key in sorted(nodes)]  # no empty relations
+    return {"@context": CONTEXT, "@graph": graph}
