@@ -86,7 +86,7 @@ def test_the_descriptor_is_data_package_v2_with_size_and_sha256_of_each_file(exp
         assert resource["bytes"] == len(content)
         assert resource["hash"] == "sha256:" + hashlib.sha256(content).hexdigest()
         assert resource["encoding"] == "utf-8" and resource["mediatype"] and resource["format"]
-        assert (resource.get("type") == "table") == resource["path"].endswith(".csv")
+        assert (resource.get("type") == "table") == resource["path"].endswith((".csv", ".jsonl"))
     frictionless_hash = "sha256:" + "0" * 64
     broken = dict(descriptor, resources=[dict(descriptor["resources"][0], hash=frictionless_hash)])
     (exported / "broken.json").write_text(json.dumps(broken), encoding="utf-8")

@@ -7,7 +7,8 @@ every value raw, exactly as the claim files hold it (after the check's trimming)
 business of whoever puts a value into HTML, a spreadsheet or a typesetting language.
 
 Bytes are deterministic: keys sorted, `ensure_ascii=False` (UTF-8), two-space indentation for
-`claims.json`, no spaces at all for `claims.jsonl`, a final newline. Nothing comes from the clock:
+`claims.json`, no spaces at all for `claims.jsonl`, a final newline; U+2028, U+2029 and U+0085
+written as escapes (line ends to some readers). Nothing comes from the clock:
 the edition date is SOURCE_DATE_EPOCH's when set, else the latest status decision in the data.
 
 `package_files` adds the CSV tables (claimsite.outputs.tables), the provenance graph
@@ -182,9 +183,16 @@ def claims_document(catalog: Catalog, edition: Edition | None = None) -> dict[st
     }
 
 
+LINE_BREAKS_OUTSIDE_ASCII = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+"""Characters that `str.splitlines`, JavaScript and some JSON Lines readers take for line ends; JSON
+only allows them inside strings, so they are written as escapes and a line is always one value."""
+
+
 def _dumps(value: Any, *, indent: int | None) -> bytes:
     separators = (",", ":") if indent is None else (",", ": ")
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent, separators=separators)
+    for character, escape in LINE_BREAKS_OUTSIDE_ASCII.items():
+        text = text.replace(character, escape)
     return (text + "\n").encode("utf-8")
 
 
@@ -358,6 +366,20 @@ def claims_schema() -> dict[str, Any]:
     }
 
 
+def claims_lines_schema() -> dict[str, Any]:
+    """The Table Schema of `claims.jsonl` read as a table (as Frictionless does): one row per claim,
+    a column per key; the values are JSON (objects, lists, partial dates), so typed `any`, and
+    claims.jsonschema.json describes them."""
+    keys = sorted({*Claim.model_fields, "id", "file", "related_from", "evidence"})
+    fields = [
+        {"name": key, "type": "string", "constraints": {"required": True}}
+        if key == "id"
+        else {"name": key, "type": "any"}
+        for key in keys
+    ]
+    return {"$schema": TABLE_SCHEMA_PROFILE, "fields": fields, "primaryKey": ["id"]}
+
+
 def claims_schema_json() -> bytes:
     return _dumps(claims_schema(), indent=2)
 
@@ -465,7 +487,15 @@ def package_files(
         resources.append({**_resource(name, path, content, mediatype, fmt), **extra})
 
     add("claims-json", CLAIMS_JSON, claims_json(catalog, edition), "application/json", "json", jsonschema=CLAIMS_SCHEMA)
-    add("claims-jsonl", CLAIMS_JSONL, claims_jsonl(catalog), "application/jsonl", "jsonl")
+    add(
+        "claims-jsonl",
+        CLAIMS_JSONL,
+        claims_jsonl(catalog),
+        "application/jsonl",
+        "jsonl",
+        type="table",
+        schema=claims_lines_schema(),
+    )
     add("claims-schema", CLAIMS_SCHEMA, claims_schema_json(), "application/schema+json", "json")
     add(
         "provenance-graph",
