@@ -885,12 +885,10 @@ DATA_PAGE = "data/index.md"
 DATA_PROV_TERMS = (
     ("prov:hadPrimarySource", N_("a document's primary source: each origin its citations name")),
     (
-        "prov:wasDerivedFrom",
-        N_(
-            "a document derived from a primary record (official statement, court record, leaked media, "
-            "dataset) of the same origin; a claim derived from its supporting documents"
-        ),
+        "prov:specializationOf",
+        N_("a primary record (official statement, court record, leaked media, dataset): the origin it is"),
     ),
+    ("prov:wasDerivedFrom", N_("a claim derived from the documents that support it")),
     ("prov:wasQuotedFrom", N_("a source's verbatim quote, quoted from its document")),
     ("schema:citation", N_("every document a claim cites")),
 )

@@ -5,10 +5,11 @@ The mapping (also on the site's Data page):
 - each `origin` id of the claim files is a `prov:Entity` (`#origin-<id>`): the piece of primary
   material that sources sharing it rest on;
 - each cited document (`#document-<id>`, the ids of documents.csv) is a `prov:Entity` and a
-  `schema:CreativeWork` with its URL, title, publisher, date and archived copies; it
-  `prov:hadPrimarySource` each origin its citations name, and `prov:wasDerivedFrom` each document
-  of a primary kind (official statement, court record, leaked media, dataset) that shares one of
-  those origins: the report derives from the record;
+  `schema:CreativeWork` with its URL, title, publisher, date and archived copies; a document cited
+  as a primary kind (official statement, court record, leaked media, dataset) is the record of its
+  origins (`prov:specializationOf` each), any other `prov:hadPrimarySource` each origin its
+  citations name: a report derives from a record through the origin they share (linking each
+  report to each record directly grows with the square of the documents of one origin);
 - each quote of a source entry is a `prov:Entity` (`#quote-<claim>-<source>`) whose `prov:value` is
   the verbatim text, `prov:wasQuotedFrom` the document;
 - each claim (`#claim-<id>`) is a `schema:Claim` that `schema:citation`s every document it cites and
@@ -24,7 +25,6 @@ from collections import defaultdict
 from typing import Any
 
 from claimsite.catalog import Catalog
-from claimsite.evidence import document_key
 from claimsite.model import PRIMARY_KINDS, SourceRelation
 
 PROV_GRAPH = "claims.prov.jsonld"
@@ -45,20 +45,21 @@ CONTEXT: dict[str, Any] = {
     "hadPrimarySource": {"@id": "prov:hadPrimarySource", "@type": "@id"},
     "wasDerivedFrom": {"@id": "prov:wasDerivedFrom", "@type": "@id"},
     "wasQuotedFrom": {"@id": "prov:wasQuotedFrom", "@type": "@id"},
+    "specializationOf": {"@id": "prov:specializationOf", "@type": "@id"},
 }
 
 
 def _document_ref(url: str) -> str:
-    from claimsite.outputs.datapackage import document_id
+    from claimsite.outputs.datapackage import url_document_id
 
-    return "#document-" + document_id(document_key(url))
+    return "#document-" + url_document_id(url)
 
 
 def provenance_graph(catalog: Catalog, page_url: dict[str, str] | None = None) -> dict[str, Any]:
     """The graph as a JSON-LD document; `page_url`: claim id -> absolute URL of its page, when known."""
     origins_of: dict[str, set[str]] = defaultdict(set)
     archives_of: dict[str, set[str]] = defaultdict(set)
-    primary_of_origin: dict[str, set[str]] = defaultdict(set)
+    records_of: dict[str, set[str]] = defaultdict(set)
     nodes: dict[str, dict[str, Any]] = {}
     for cid, claim in catalog.claims.items():
         cited = list(dict.fromkeys(_document_ref(s.url) for s in claim.sources))
@@ -76,9 +77,7 @@ def provenance_graph(catalog: Catalog, page_url: dict[str, str] | None = None) -
         for source in claim.sources:
             ref = _document_ref(source.url)
             if source.origin:
-                origins_of[ref].add(source.origin)
-                if source.kind in PRIMARY_KINDS:
-                    primary_of_origin[source.origin].add(ref)
+                (records_of if source.kind in PRIMARY_KINDS else origins_of)[ref].add(source.origin)
             if source.archive_url:
                 archives_of[ref].add(source.archive_url)
             if source.quote:
@@ -95,15 +94,13 @@ def provenance_graph(catalog: Catalog, page_url: dict[str, str] | None = None) -
     for key, document in catalog.documents.items():
         first = document.first
         ref = "#document-" + document_id(key)
-        origins = sorted(origins_of.get(ref, ()))
-        derived = sorted({p for o in origins for p in primary_of_origin.get(o, ()) if p != ref})
         node = {
             "@id": ref,
             "@type": ["prov:Entity", "schema:CreativeWork"],
             "name": first.title,
             "url": first.url,
-            "hadPrimarySource": [f"#origin-{o}" for o in origins],
-            "wasDerivedFrom": derived,
+            "specializationOf": [f"#origin-{o}" for o in sorted(records_of.get(ref, ()))],
+            "hadPrimarySource": [f"#origin-{o}" for o in sorted(origins_of.get(ref, ()))],
             "archivedAt": sorted(archives_of.get(ref, ())),
         }
         publisher = catalog.publisher_name(first) if first.publisher else None
@@ -112,7 +109,8 @@ def provenance_graph(catalog: Catalog, page_url: dict[str, str] | None = None) -
         if first.published is not None:
             node["datePublished"] = str(first.published)
         nodes[ref] = node
-    for origin in sorted({o for found in origins_of.values() for o in found}):
+    named = {o for found in (*origins_of.values(), *records_of.values()) for o in found}
+    for origin in sorted(named):
         nodes[f"#origin-{origin}"] = {"@id": f"#origin-{origin}", "@type": "prov:Entity", "label": origin}
     graph = [{k: v for k, v in nodes[key].items() if v != []} for key in sorted(nodes)]  # no empty relations
     return {"@context": CONTEXT, "@graph": graph}

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claimsite.catalog import Catalog
-from claimsite.evidence import document_key
 from claimsite.model import ID_PATTERN, PartialDate
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -134,12 +133,12 @@ def _places(catalog: Catalog) -> Iterator[tuple[Cell, ...]]:
 
 
 def _sources(catalog: Catalog) -> Iterator[tuple[Cell, ...]]:
-    from claimsite.outputs.datapackage import document_id
+    from claimsite.outputs.datapackage import url_document_id
 
     for cid, c in catalog.claims.items():
         for n, s in enumerate(c.sources, 1):
             yield (
-                cid, s.id, n, document_id(document_key(s.url)), s.url, s.title, s.publisher,
+                cid, s.id, n, url_document_id(s.url), s.url, s.title, s.publisher,
                 catalog.publisher_entity(s), s.author, _date(s.published), _date(s.accessed), s.language,
                 str(s.kind), str(s.relation), s.origin, s.archive_url, _date(s.archive_date),
                 s.archive_publicly, None if s.url_status is None else str(s.url_status), _date(s.last_verified),
