@@ -232,7 +232,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     def _data_package(self, config: MkDocsConfig) -> dict[str, bytes]:
         """The data package of the current claims; under `serve`, the previous one while neither the
-        claims nor what the package says about itself changed (making it takes 5% of a build)."""
+        claims nor what the package says about itself changed (10 s at 10,000 claims, a tenth of a build)."""
         from claimsite.env import SOURCE_DATE_EPOCH, source_revision
         from claimsite.outputs.export import site_package
 
