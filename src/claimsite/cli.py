@@ -473,6 +473,61 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
     click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
 
 
+@main.command()
+@click.option(
+    "-f",
+    "--config-file",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The MkDocs configuration: title, site_url, claims_dir (default: mkdocs.yml when present).",
+)
+@claims_option
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data-package"),
+    show_default=True,
+    help="The folder to write the data package into (replaced as a whole).",
+)
+def export(config_file: Path | None, claims: Path | None, out: Path) -> None:
+    """Check the claims, then write the whole dataset as a Data Package (v2).
+
+    claims.json (with its JSON Schema) and claims.jsonl, CSV tables with Table
+    Schemas (text cells escaped against CSV injection), the provenance graph
+    claims.prov.jsonld, a README and datapackage.json with each file's size and
+    SHA-256. The folder is built beside OUT and swapped in whole; nothing is
+    written when the check fails. `claimsite build` publishes the same files
+    under data/ in the site.
+
+    Example:
+
+        SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) claimsite export --out data-package/
+    """
+    from claimsite.catalog import Catalog
+    from claimsite.env import source_revision
+    from claimsite.outputs.export import site_package, write_package
+    from claimsite.pdf import site_name
+    from claimsite.site import read_config_file
+
+    if config_file is None and DEFAULT_CONFIG.is_file():
+        config_file = DEFAULT_CONFIG
+    claims_dir = _claims_dir(claims, config_file or DEFAULT_CONFIG) if config_file or claims else DEFAULT_CLAIMS
+    project = _fit_to_publish(claims_dir, config_file=config_file, err=True, nothing_made="nothing written")
+    raw = read_config_file(config_file) if config_file is not None else {}
+    site_url = raw.get("site_url") if isinstance(raw.get("site_url"), str) else None
+    directory_urls = raw.get("use_directory_urls", True) is not False
+    files = site_package(
+        Catalog(project),
+        source_revision(claims_dir),
+        title=site_name(config_file),
+        site_url=site_url,
+        use_directory_urls=directory_urls,
+    )
+    write_package(out, files)
+    click.echo(f"Wrote {len(files)} files to {out} ({sum(map(len, files.values())) / 1e6:.1f} MB)")
+
+
 @main.group()
 def sources() -> None:
     """The sources as evidence: link health, captures and their custody.

@@ -33,6 +33,7 @@ from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.outputs.cite import citation_files
+from claimsite.outputs.export import DATA_FOLDER
 from claimsite.outputs.feeds import (
     ATOM,
     ATOM_TYPE,
@@ -46,6 +47,7 @@ from claimsite.project import FileCache, Project, load_project
 from claimsite.provenance import CaptureIndex
 from claimsite.render import (
     CHANGES_PAGE,
+    DATA_PAGE,
     RenderOptions,
     Site,
     cited,
@@ -53,6 +55,7 @@ from claimsite.render import (
     feed_site,
     fill_markers,
     has_feeds,
+    render_data_page,
     render_home_summary,
     render_redirects,
     render_site,
@@ -67,7 +70,7 @@ REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition"
 """Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
 
 SEARCH_ENGINES = ("pagefind", "lunr")
-OPTIONAL_IN_NAV = ("browse.md", CHANGES_PAGE)
+OPTIONAL_IN_NAV = ("browse.md", CHANGES_PAGE, DATA_PAGE)
 """Generated pages a site may leave out of its `nav` without a warning (linked from the home page)."""
 
 CSS_PATH = "assets/claimsite.css"
@@ -155,6 +158,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         """Under `serve`: the search index, rewritten after each rebuild without holding up the reload."""
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
+        self.data_files: dict[str, bytes] = {}
+        """The data package (claimsite.outputs), published under data/; made again only when its inputs changed."""
+        self._data_inputs: tuple[object, ...] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # MkDocs keeps plugin instances across configs in one process: a new build or server starts clean.
@@ -164,6 +170,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.stream is not None:
             self.stream.abort()
             self.stream = None
+        self.data_files, self._data_inputs = {}, None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -251,6 +258,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         )
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
+        self.data_files = self._data_package(config)
+        self.pages[DATA_PAGE] = render_data_page(self.site, self.data_files)
         self.modified = {
             path
             for path, page in self.pages.items()
@@ -258,6 +267,35 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+
+    def _data_package(self, config: MkDocsConfig) -> dict[str, bytes]:
+        """The data package of the current claims; under `serve`, the previous one while neither the
+        claims nor what the package says about itself changed (10 s at 10,000 claims, a tenth of a build)."""
+        from claimsite.env import SOURCE_DATE_EPOCH, source_revision
+        from claimsite.outputs.export import site_package
+
+        assert self.site is not None
+        catalog = self.site.catalog
+        revision = source_revision(self.claims_path(config))
+        settings = (
+            revision,
+            config.site_name,
+            config.site_url,
+            config.use_directory_urls,
+            os.environ.get(SOURCE_DATE_EPOCH),
+        )
+        inputs = (settings, catalog.claims, catalog.entities)
+        if self._data_inputs is not None and self._data_inputs == inputs:
+            return self.data_files
+        files = site_package(
+            catalog,
+            revision,
+            title=" ".join(config.site_name.split()),
+            site_url=config.site_url,
+            use_directory_urls=config.use_directory_urls,
+        )
+        self._data_inputs = inputs
+        return files
 
     def _link_state(self, config: MkDocsConfig) -> LinkState | None:
         """The link state for the link-health page; None before the first `claimsite sources check`."""
@@ -338,6 +376,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
+        for name, content in self.data_files.items():
+            path = f"{DATA_FOLDER}/{name}"
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} would hide a file of the data package; rename or remove it")
+            files.append(DataFile.generated(config, path, content=content))
         files.append(File.generated(config, CSS_PATH, content=self.css()))
         for asset in SEARCH_ASSETS if self.config.search == "pagefind" else ():
             source = resources.files("claimsite").joinpath(asset)
@@ -491,6 +534,13 @@ class GeneratedHtmlPage(Page):
         self.toc = get_toc(self.generated.toc())  # type: ignore[arg-type]
         self.present_anchor_ids = self.generated.anchors()
         self.links_to_anchors = {}
+
+
+class DataFile(File):
+    """A file of the data package: copied as it is, never a page (its README.md included)."""
+
+    def is_documentation_page(self) -> bool:
+        return False
 
 
 class GeneratedFile(File):

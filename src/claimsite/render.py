@@ -923,6 +923,71 @@ def render_link_health(site: Site) -> GeneratedPage:
     return out
 
 
+DATA_PAGE = "data/index.md"
+"""The Data page: the files of the data package (claimsite.outputs), published beside it in data/."""
+DATA_PROV_TERMS = (
+    ("prov:hadPrimarySource", N_("a document's primary source: each origin its citations name")),
+    (
+        "prov:specializationOf",
+        N_("a primary record (official statement, court record, leaked media, dataset): the origin it is"),
+    ),
+    ("prov:wasDerivedFrom", N_("a claim derived from the documents that support it")),
+    ("prov:wasQuotedFrom", N_("a source's verbatim quote, quoted from its document")),
+    ("schema:citation", N_("every document a claim cites")),
+)
+
+
+def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
+    """The Data page: every file of the data package with its size and SHA-256, the CSV escaping rule,
+    the licence (or that none is stated) and the mapping of the provenance graph."""
+    page, t = DATA_PAGE, site.t
+    out = index_page(site, t("Data"))
+
+    def file_href(name: str) -> str:  # a file, never a page, even when it ends in .md (README.md)
+        return relative_url(f"data/{name}", site.options.page_url(page))
+
+    package = link(tag("code", "datapackage.json"), file_href("datapackage.json"))
+    message = t(
+        "The whole dataset, to download: every claim, source, person and organisation as JSON and as CSV "
+        "tables, described by {package} (a Data Package, version 2, with the size and SHA-256 of every file)."
+    )
+    out.add(tag("p", compose(esc, message, package=package)))
+    triggers = " ".join(tag("code", c) for c in ("=", "+", "-", "@")) + " " + t("a tab or a carriage return")
+    message = t(
+        "JSON files hold every value exactly as the claim files do. In the CSV files, a text cell that starts "
+        "with {triggers} gets a leading {quote}, so that spreadsheets show it as text and never run it as a formula."
+    )
+    out.add(tag("p", compose(esc, message, triggers=triggers, quote=tag("code", "'"))))
+    out.add(
+        tag("p", site.label(N_("No licence for the data has been stated yet: ask the publisher before reusing it.")))
+    )
+    headings = (N_("File"), N_("Size"), N_("SHA-256"))
+    cells = "".join(tag("th", site.label(heading), scope="col") for heading in headings)
+    rows = "".join(
+        tag(
+            "tr",
+            tag("th", link(tag("code", esc(path)), file_href(path)), scope="row")
+            + tag("td", esc(t.plural("{n} byte", "{n} bytes", len(content))))
+            + tag("td", tag("code", wrappable(hashlib.sha256(content).hexdigest()))),
+        )
+        for path, content in sorted(files.items())
+    )
+    out.add(tag("table", tag("thead", tag("tr", cells)) + tag("tbody", rows), data_pagefind_ignore=True))
+    out.add(Heading(2, t("Provenance graph"), "provenance-graph"))
+    graph = link(tag("code", "claims.prov.jsonld"), file_href("claims.prov.jsonld"))
+    message = t(
+        "{graph} says which documents derive from which origins, in the terms of W3C PROV-O (JSON-LD). "
+        "Each origin, document, quote and claim is a node:"
+    )
+    out.add(tag("p", compose(esc, message, graph=graph)))
+    out.add(
+        tag(
+            "ul", "".join(tag("li", f"{tag('code', term)}: {site.label(meaning)}") for term, meaning in DATA_PROV_TERMS)
+        )
+    )
+    return out
+
+
 def render_publisher(site: Site, key: str) -> GeneratedPage:
     publisher = site.catalog.publishers[key]
     page = site.publisher_pages[key]
@@ -1083,6 +1148,7 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
         (N_("Tags"), "tags/index.md"),
         (N_("Sources"), "sources/index.md"),
         (CHANGES_HEADING, CHANGES_PAGE),
+        (N_("Data"), DATA_PAGE),
     ]
     shown = [link(site.label(label), site.href(page, target)) for label, target in links]
     if site.options.pdf_path:
