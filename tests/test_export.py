@@ -234,3 +234,16 @@ def test_neutralise_is_owasps_rule() -> None:
     out = io.StringIO()
     csv.writer(out).writerow([neutralise("\r=1+1"), neutralise("-2+3")])
     assert next(csv.reader(io.StringIO(out.getvalue()))) == ["'\r=1+1", "'-2+3"]
+
+
+def test_claims_json_and_jsonl_encode_each_claim_once_with_the_bytes_of_one_encoding() -> None:
+    """The package encodes each claim once for claims.json and claims.jsonl; the result is byte for
+    byte what encoding the whole document gives."""
+    from claimsite.outputs.datapackage import _document_bytes, _dumps, claims_document, claims_jsonl
+
+    catalog = Catalog(load_project([VALID]))
+    document = claims_document(catalog)
+    whole, lines = _document_bytes(document)
+    assert whole == _dumps(document)
+    assert lines == claims_jsonl(catalog, document)
+    assert json.loads(whole)["claims"] == [json.loads(line) for line in lines.splitlines()]

@@ -467,7 +467,8 @@ def test_evidence_lines_read_the_link_state_and_the_capture_store(project_dir: P
 def test_indentation_is_stripped_but_no_words_join_and_pre_is_kept() -> None:
     from claimsite.plugin import strip_indentation
 
-    html = "<div>\n    <p>one\n      <a>two</a></p>\n  <pre>  keep\n    this</pre>\n\t<textarea>\n  x</textarea>\n  end</div>"
+    html = "<div>\n    <p>one\n      <a>two</a></p>\n  <pre>  keep\n    this</pre>\n"
+    html += "\t<textarea>\n  x</textarea>\n  end</div>"
     assert strip_indentation(html) == (
         "<div>\n<p>one\n<a>two</a></p>\n<pre>  keep\n    this</pre>\n<textarea>\n  x</textarea>\nend</div>"
     )

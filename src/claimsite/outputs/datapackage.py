@@ -206,7 +206,7 @@ def _dumps(value: Any, *, indent: int | None = None) -> bytes:
 
 def claims_json(catalog: Catalog, edition: Edition | None = None) -> bytes:
     """`claims.json`: `claims_document` as compact UTF-8 JSON, keys sorted, final newline."""
-    return _dumps(claims_document(catalog, edition))
+    return _document_bytes(claims_document(catalog, edition))[0]
 
 
 def claims_jsonl(catalog: Catalog, document: dict[str, Any] | None = None) -> bytes:
@@ -214,6 +214,21 @@ def claims_jsonl(catalog: Catalog, document: dict[str, Any] | None = None) -> by
     given), by id."""
     entries = document["claims"] if document is not None else [claim_entry(catalog, cid) for cid in catalog.claims]
     return b"".join(_dumps(entry) for entry in entries)
+
+
+_CLAIMS_SLOT = "\x00claims\x00"
+"""Stands in for the claims while the rest of the document is encoded: a NUL, which no value can hold
+(the loader refuses control characters), so its encoding `"\\u0000claims\\u0000"` occurs once."""
+
+
+def _document_bytes(document: dict[str, Any]) -> tuple[bytes, bytes]:
+    """`claims.json` and `claims.jsonl` of a document, each claim encoded once for both (the same bytes
+    as `_dumps` of the whole document: compact separators, keys sorted at every level)."""
+    lines = [_dumps(entry) for entry in document["claims"]]
+    rest = _dumps({**document, "claims": _CLAIMS_SLOT})
+    slot = _dumps(_CLAIMS_SLOT)[:-1]
+    head, tail = rest.split(slot)
+    return head + b"[" + b",".join(line[:-1] for line in lines) + b"]" + tail, b"".join(lines)
 
 
 # --------------------------------------------------------------------------- its JSON Schema
@@ -495,11 +510,12 @@ def package_files(
         resources.append({**_resource(name, path, content, mediatype, fmt), **extra})
 
     document = claims_document(catalog, edition)
-    add("claims-json", CLAIMS_JSON, _dumps(document), "application/json", "json", jsonschema=CLAIMS_SCHEMA)
+    whole, lines = _document_bytes(document)
+    add("claims-json", CLAIMS_JSON, whole, "application/json", "json", jsonschema=CLAIMS_SCHEMA)
     add(
         "claims-jsonl",
         CLAIMS_JSONL,
-        claims_jsonl(catalog, document),
+        lines,
         "application/jsonl",
         "jsonl",
         type="table",
