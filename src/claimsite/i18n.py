@@ -66,7 +66,8 @@ class Messages:
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         """The form of `singular`/`plural` the language uses for `n`, filled; `{n}` is `n` written as the
         language writes numbers (12,345 in English, 12 345 in Belarusian and Russian)."""
-        return self._translations.ngettext(singular, plural, n).format(n=_format_number(n, self.language), **values)
+        number: object = n if abs(n) < 1000 else _format_number(n, self.language)  # n itself: see search_ui
+        return self._translations.ngettext(singular, plural, n).format(n=number, **values)
 
     def date(self, value: PartialDate | dt.date | str) -> str:
         """A date at its own precision ("6 September 2020", "September 2020", "2020"); the special
@@ -86,8 +87,6 @@ class Messages:
 
 @cache
 def _format_number(n: int, language: str) -> str:
-    if abs(n) < 1000:
-        return str(n)
     from babel.numbers import format_decimal
 
     return format_decimal(n, locale=language if language in LANGUAGES else "en")

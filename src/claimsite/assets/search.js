@@ -12,7 +12,10 @@ const SETTINGS = readJSON("__claimsite_search")
 const STRINGS = SETTINGS.strings || {}
 const LANGUAGE = STRINGS.language || document.documentElement.lang || "en"
 const ROOT = siteRoot()
-const PAGE_SIZE = 10
+// Results whose data a page of results loads: five in the dialog (as Pagefind's own interface; each result
+// costs its fragment, the bulk of a further query's bytes), ten on the browse page, a list to scan.
+const DIALOG_PAGE_SIZE = 5
+const BROWSE_PAGE_SIZE = 10
 const DEBOUNCE_MS = 100
 const STATUSES = new Set(["alleged", "corroborated", "confirmed", "disputed", "misleading", "false"])
 const ISO_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/
@@ -321,7 +324,7 @@ class SearchDialog {
 
   // The next page of results: Pagefind loads each result's data on demand.
   async showMore(run, { focus = false } = {}) {
-    const page = this.results.slice(this.shown, this.shown + PAGE_SIZE)
+    const page = this.results.slice(this.shown, this.shown + DIALOG_PAGE_SIZE)
     const data = await Promise.all(page.map((result) => result.data()))
     if (run !== this.run) return
     const items = data.map((result) => this.item(result))
@@ -630,7 +633,7 @@ class BrowsePage {
   }
 
   async showMore(run, { focus = false } = {}) {
-    const page = this.results.slice(this.shown, this.shown + PAGE_SIZE)
+    const page = this.results.slice(this.shown, this.shown + BROWSE_PAGE_SIZE)
     const data = await Promise.all(page.map((result) => result.data()))
     if (run !== this.run) return
     const items = data.map((result) => this.item(result))
