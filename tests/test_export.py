@@ -247,3 +247,27 @@ def test_claims_json_and_jsonl_encode_each_claim_once_with_the_bytes_of_one_enco
     assert whole == _dumps(document)
     assert lines == claims_jsonl(catalog, document)
     assert json.loads(whole)["claims"] == [json.loads(line) for line in lines.splitlines()]
+
+
+def test_an_out_that_is_a_file_is_refused_in_the_commands_own_words(project_dir: Path) -> None:
+    os.chdir(project_dir)
+    (project_dir / "taken").write_text("not a folder\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "--out", "taken"])
+    assert result.exit_code == 2
+    assert "Invalid value for '-o' / '--out': Directory 'taken' is a file." in result.output
+    assert (project_dir / "taken").read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_the_staging_areas_messages_name_the_option_of_the_command(tmp_path: Path) -> None:
+    """A file where the package goes (made after the command checked its options) is refused with
+    export's own option, not the build's --site-dir."""
+    from claimsite.errors import ClaimsiteError
+    from claimsite.outputs.export import write_package
+
+    target = tmp_path / "out"
+    target.write_text("not a folder\n", encoding="utf-8")
+    with pytest.raises(
+        ClaimsiteError, match=r"out is a file, not a folder; remove it, or export elsewhere with --out DIR"
+    ):
+        write_package(target, {"a.json": b"{}"})
+    assert target.read_text(encoding="utf-8") == "not a folder\n"

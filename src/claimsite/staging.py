@@ -97,16 +97,17 @@ def staging_folder(target: Path) -> Path:
 
 
 @contextmanager
-def staging_for(target: Path) -> Iterator[Staging]:
+def staging_for(target: Path, hint: str = SITE_DIR_HINT) -> Iterator[Staging]:
     """Lock the site `target` for this build and give its staging area, emptied of any earlier
     build's leftovers; on leaving, remove everything this build left and the staging folder itself.
+    `hint` ends the messages that say how to write elsewhere (the option of the command that builds).
 
     Raises BuildError when the target cannot be replaced (a file, a mount point), SiteBusyError when
     another build holds the lock, OSError when the folder beside the target cannot be written.
     """
-    _check_replaceable(target)
+    _check_replaceable(target, hint)
     staging = Staging(target)
-    fd = _acquire(staging.folder, target)
+    fd = _acquire(staging.folder, target, hint)
     try:
         _ensure_gitignore(staging.folder)
         staging._recover()
@@ -116,9 +117,9 @@ def staging_for(target: Path) -> Iterator[Staging]:
         _release(staging, fd)
 
 
-def _check_replaceable(target: Path) -> None:
+def _check_replaceable(target: Path, hint: str) -> None:
     if os.path.lexists(target) and not target.is_dir():
-        raise BuildError(f"{target} is a file, not a folder; remove it, or {SITE_DIR_HINT}")
+        raise BuildError(f"{target} is a file, not a folder; remove it, or {hint}")
     if target.is_dir() and os.path.ismount(target):
         raise BuildError(
             f"{target} is a mount point, which cannot be swapped for a new site in one step; "
@@ -126,7 +127,7 @@ def _check_replaceable(target: Path) -> None:
         )
 
 
-def _acquire(folder: Path, target: Path) -> int:
+def _acquire(folder: Path, target: Path, hint: str) -> int:
     """Create the staging folder if needed and lock it; the open lock file's descriptor.
 
     The folder and its lock file are removed by the build that leaves, so a lock won on a file that
@@ -137,7 +138,7 @@ def _acquire(folder: Path, target: Path) -> int:
         with contextlib.suppress(FileExistsError):
             folder.mkdir()
         if not folder.is_dir():
-            raise BuildError(f"{folder} is in the way of the build of {target}; remove it, or {SITE_DIR_HINT}")
+            raise BuildError(f"{folder} is in the way of the build of {target}; remove it, or {hint}")
         try:
             _ensure_gitignore(folder)  # before the lock file: git must never see this folder's files
             fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -147,13 +148,13 @@ def _acquire(folder: Path, target: Path) -> int:
             holder = _read_holder(fd)
             os.close(fd)
             by = f" (process {holder})" if holder else ""
-            raise SiteBusyError(f"another build{by} is writing {target}; wait for it to finish, or {SITE_DIR_HINT}")
+            raise SiteBusyError(f"another build{by} is writing {target}; wait for it to finish, or {hint}")
         if _same_file(fd, folder / LOCK_NAME):
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             return fd
         os.close(fd)
-    raise SiteBusyError(f"other builds keep replacing {folder}; wait for them to finish, or {SITE_DIR_HINT}")
+    raise SiteBusyError(f"other builds keep replacing {folder}; wait for them to finish, or {hint}")
 
 
 def _release(staging: Staging, fd: int) -> None:

@@ -54,7 +54,7 @@ def write_package(out: Path, files: Mapping[str, bytes]) -> Path:
     from claimsite.write import write_tree
 
     try:
-        with staging_for(out) as staging:
+        with staging_for(out, OUT_HINT) as staging:
             built = staging.make_folder("new")
             write_tree(built, files)
             staging.swap_in(built)
