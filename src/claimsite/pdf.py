@@ -45,6 +45,7 @@ machine's fonts cannot change the layout), every date comes from the edition, wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -63,7 +64,7 @@ from claimsite.catalog import Catalog
 from claimsite.env import UNKNOWN_REVISION, build_date
 from claimsite.env import source_revision as source_revision  # re-exported: callers import it from here
 from claimsite.model import Claim, Source
-from claimsite.pdf_engine import Pdf, join, settle
+from claimsite.pdf_engine import Compiler, Pdf, heading_pages, join, settle
 from claimsite.progress import Progress
 from claimsite.project import Project
 from claimsite.provenance import (
@@ -217,9 +218,36 @@ def claims_in_order(site: Catalog) -> dict[Status, list[str]]:
     return site.in_print_order
 
 
-def _entity_name(site: Catalog, ref: str) -> str:
-    """An entity's English name with its native-script names, or the free text as written."""
-    return plain(site.display_name(ref))
+Segments = list[dict[str, str | None]]
+"""Text in pieces, each with the language it is in (None: the edition's, English), so that a
+screen reader speaks a Belarusian or Russian name as such."""
+
+
+def native_names(site: Catalog, eid: str) -> Segments:
+    """An entity's names in other scripts, each marked with its language: `Мікалай` / `Николай`."""
+    entity = site.entities[eid]
+    names = [(language, name) for language, name in sorted(entity.names.items()) if name != entity.name]
+    out: Segments = []
+    for n, (language, name) in enumerate(names):
+        out += [{"text": " / ", "lang": None}] if n else []
+        out.append({"text": plain(name), "lang": _lang(str(language))})
+    return out
+
+
+def name_segments(site: Catalog, ref: str) -> Segments:
+    """An entity's English name, then its native names in their languages; free text as written."""
+    if ref not in site.entities:
+        return [{"text": plain(ref), "lang": None}]
+    native = native_names(site, ref)
+    head: Segments = [{"text": plain(site.entities[ref].name), "lang": None}]
+    return head + ([{"text": " (", "lang": None}, *native, {"text": ")", "lang": None}] if native else [])
+
+
+def _names(site: Catalog, refs: Iterable[str]) -> Segments:
+    out: Segments = []
+    for n, ref in enumerate(refs):
+        out += ([{"text": "; ", "lang": None}] if n else []) + name_segments(site, ref)
+    return out
 
 
 def _published(value: object) -> str:
@@ -287,14 +315,17 @@ def _source(site: Catalog, source: Source, observed: Observations = NOTHING_OBSE
     }
 
 
-def _facts(site: Catalog, claim: Claim) -> list[tuple[str, str]]:
+def _facts(site: Catalog, claim: Claim) -> list[tuple[str, Segments]]:
+    def text(value: str) -> Segments:
+        return [{"text": value, "lang": None}] if value else []
+
     facts = [
-        ("Date", str(claim.date) if claim.date else None),
-        ("Claimed by", _entity_name(site, claim.claimant) if claim.claimant else None),
-        ("People", "; ".join(_entity_name(site, ref) for ref in claim.people)),
-        ("Organisations", "; ".join(_entity_name(site, ref) for ref in claim.organisations)),
-        ("Places", plain(", ".join(claim.places))),
-        ("Tags", ", ".join(claim.tags)),
+        ("Date", text(str(claim.date) if claim.date else "")),
+        ("Claimed by", name_segments(site, claim.claimant) if claim.claimant else []),
+        ("People", _names(site, claim.people)),
+        ("Organisations", _names(site, claim.organisations)),
+        ("Places", text(plain(", ".join(claim.places)))),
+        ("Tags", text(", ".join(claim.tags))),
     ]
     return [(name, value) for name, value in facts if value]
 
@@ -350,7 +381,7 @@ def claim_data(
         "sources": [_source(site, source, observed) for source in claim.sources],
         "responses": [
             {
-                "by": _entity_name(site, r.by),
+                "by": name_segments(site, r.by),
                 "date": optional(r.date),
                 "summary": plain(r.summary),
                 "sources": [numbers[ref] for ref in r.sources if ref in numbers],
@@ -387,7 +418,7 @@ def index_data(
             entries.append(
                 {
                     "name": plain(entity.name),
-                    "native": [plain(name) for name in site.native_names(eid)],
+                    "native": native_names(site, eid),
                     "aliases": [plain(alias) for alias in entity.aliases],
                     "role": plain(entity.role),
                     "pages": [[page, key] for page, key in on_pages.items()],
@@ -522,6 +553,9 @@ def part_data(
         "groups": [
             {
                 "heading": f"{STATUS_LABELS[p.status]} claims" if p.heading else None,
+                # A part that starts inside a group repeats its heading: PDF/UA-1 wants every part's
+                # first heading at level 1, and a reader on that page sees which group it is.
+                "continued": None if p.heading else f"{STATUS_LABELS[p.status]} claims (continued)",
                 "definition": STATUS_DEFINITIONS[p.status],
                 "claims": [claim_data(site, cid, pages, observed) for cid in p.claims],
             }
@@ -569,32 +603,66 @@ def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
     return pages
 
 
+LAYOUT_FILE = "layout.json"
+"""In the cache folder: the page numbers and part offsets the last build settled on, the first
+guesses of the next (so that an edit that moves no page retypesets only its own part)."""
+
+
+def _last_layout(cache: Path | None) -> tuple[dict[str, int], list[int]] | None:
+    if cache is None:
+        return None
+    try:
+        layout = json.loads((cache / LAYOUT_FILE).read_text(encoding="utf-8"))
+        pages = {str(key): int(page) for key, page in layout["pages"].items()}
+        return pages, [int(offset) for offset in layout["offsets"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def make_pdf(
     site: Catalog | Project,
     edition: EditionInfo,
     progress: Progress | None = None,
     observed: Observations = NOTHING_OBSERVED,
+    *,
+    tagged: bool = True,
+    cache: Path | None = None,
+    chunk: int = CHUNK_CLAIMS,
 ) -> Pdf:
     """Render and compile the edition, reporting each step to `progress`; the sources' evidence lines
-    report what `observed` holds (the link state and capture store)."""
+    report what `observed` holds (the link state and capture store). Tagged (PDF/UA-1) unless
+    `tagged` is false; with a `cache` folder, parts typeset before with the same inputs are reused;
+    `chunk` is the most claims a part holds."""
     progress = progress or Progress()
     site = site if isinstance(site, Catalog) else Catalog(site)
-    parts = split_parts(claims_in_order(site))
+    parts = split_parts(claims_in_order(site), chunk)
 
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
         return part_source(part_data(site, edition, parts[n], pages, offset, observed))
 
+    compiler = Compiler(edition.timestamp, tagged=tagged, cache=cache)
+    guess, offsets = _last_layout(cache) or (_estimate(parts, site), None)
     typeset = settle(
         [part.headings() for part in parts],
         source_for,
-        _estimate(parts, site),
-        edition.timestamp,
+        guess,
+        compiler,
         progress,
         workers=WORKERS,
         max_rounds=MAX_ROUNDS,
+        offsets=offsets,
     )
+    if cache is not None:
+        compiler.prune()
+        layout = {
+            "pages": heading_pages(typeset),
+            "offsets": [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))],
+        }
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            replace_file(cache / LAYOUT_FILE, json.dumps(layout, sort_keys=True).encode())
     progress(f"joining {len(parts)} parts…")
-    return join(typeset, LINK_PREFIX)
+    joined = join(typeset, LINK_PREFIX)
+    return Pdf(joined.data, joined.warnings, joined.page_count, parts_typeset=compiler.compiled)
 
 
 def write_pdf(path: Path, pdf: Pdf) -> Path:
