@@ -414,7 +414,15 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     show_default=True,
     help="Where to write the PDF.",
 )
-def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to keep typeset parts, so that a rebuild retypesets only what changed "
+    "(default: the plugin option pdf_cache in mkdocs.yml, else .claimsite/pdf-cache).",
+)
+@click.option("--no-cache", is_flag=True, help="Typeset every part, reading and writing no cache.")
+def pdf(config_file: Path | None, claims: Path | None, out: Path, cache: Path | None, no_cache: bool) -> None:
     """Check the claims, then write them as one PDF with contents, bookmarks and an index.
 
     The cover shows the edition date (from SOURCE_DATE_EPOCH when set, so the
@@ -441,7 +449,8 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
         summary=lambda counts: progress(f"checked: {counts}"),
     )
     observed = Observations.from_config_file(config_file)
-    result = make_pdf(project, edition_info(config_file, claims_dir), progress, observed)
+    cache = None if no_cache else cache or _pdf_cache(config_file)
+    result = make_pdf(project, edition_info(config_file, claims_dir), progress, observed, cache=cache)
     for warning in result.warnings:
         click.echo(f"warning: typst: {warning}", err=True)
     try:
@@ -452,6 +461,17 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
         ) from None
     pages = f"{result.pages} pages, " if result.pages is not None else ""
     click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
+
+
+def _pdf_cache(config_file: Path | None) -> Path:
+    """The plugin option `pdf_cache` (relative to mkdocs.yml), else `.claimsite/pdf-cache`."""
+    if config_file is not None and config_file.is_file():
+        from claimsite.site import read_config_file
+
+        configured = plugin_settings(read_config_file(config_file)).get("pdf_cache")
+        if isinstance(configured, str) and configured:
+            return config_file.parent / configured
+    return Path(".claimsite") / "pdf-cache"
 
 
 @main.group()

@@ -653,7 +653,7 @@ def make_pdf(
         offsets=offsets,
     )
     if cache is not None:
-        compiler.prune()
+        compiler.prune(typeset)
         layout = {
             "pages": heading_pages(typeset),
             "offsets": [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))],

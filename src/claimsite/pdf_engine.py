@@ -164,7 +164,8 @@ class Compiler:
     tagged: bool = True
     cache: Path | None = None
     compiled: int = 0
-    used: set[str] = field(default_factory=set)
+    keys: dict[str, str] = field(default_factory=dict)
+    """The cache key of every source typeset or read, by the source's own hash."""
 
     def key(self, source: str) -> str:
         options = json.dumps({"typst": typst_version(), "tagged": self.tagged, "timestamp": self.timestamp})
@@ -172,7 +173,7 @@ class Compiler:
 
     def typeset(self, keys: list[tuple[int, str]], source: str) -> Typeset:
         key = self.key(source)
-        self.used.add(key)
+        self.keys[_hash(source)] = key
         cached = self._read(key)
         if cached is None:
             cached = compile_pdf(source, self.timestamp, self.tagged)
@@ -202,12 +203,14 @@ class Compiler:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def prune(self) -> None:
-        """Remove cached parts this build did not use, so the cache holds about one edition."""
+    def prune(self, kept: list[Typeset]) -> None:
+        """Remove every cached part but those of `kept` (the edition just built), so that the cache
+        holds one edition: the parts a rebuild starts from."""
         if self.cache is None or not self.cache.is_dir():
             return
+        used = {self.keys[part.source_hash] for part in kept if part.source_hash in self.keys}
         for path in self.cache.glob("*.pdf"):
-            if path.stem not in self.used:
+            if path.stem not in used:
                 path.unlink(missing_ok=True)
                 path.with_suffix(".json").unlink(missing_ok=True)
 

@@ -100,7 +100,8 @@ class PdfOutput:
         edition = edition_info(context.config_file, plugin.claims_path(context.config))
         base = Path(context.config.config_file_path).parent
         observed = Observations.read(base, plugin.config.link_state, plugin.config.captures)
-        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress, observed))
+        cache = base / plugin.config.pdf_cache
+        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress, observed, cache=cache))
 
 
 class OfflineOutput:
