@@ -180,6 +180,22 @@ def shown_url(url: str) -> str:
     return _URL_RUN_RE.sub(lambda match: _ZERO_WIDTH_SPACE.join(_chunks(match.group())), url)
 
 
+_URL_BREAK_RE = re.compile(r"(?<=//)(?=[^/])|(?<![/:])(?=[/~.,\-_?#%=&])")
+"""Where a printed address may break (The Chicago Manual of Style, 14.18): after `//`, and before a
+slash, tilde, period, comma, hyphen, underscore, question mark, number sign, percent sign, equals
+sign or ampersand, so that a line never ends in a hyphen that looks like hyphenation, and the
+punctuation that starts the next line says the address goes on."""
+
+
+def url_pieces(url: str) -> list[str]:
+    """An address in the pieces the PDF may break it between (each piece is set unbreakable, as
+    typst would otherwise break after any punctuation in a link); runs longer than a line are cut."""
+    pieces: list[str] = []
+    for piece in _URL_BREAK_RE.split(url):
+        pieces += _chunks(piece) if len(piece) >= LONG_WORD else [piece] if piece else []
+    return pieces
+
+
 def _chunks(word: str) -> list[str]:
     return [word[i : i + LONG_WORD // 2] for i in range(0, len(word), LONG_WORD // 2)]
 
@@ -301,9 +317,9 @@ def _source(site: Catalog, source: Source, observed: Observations = NOTHING_OBSE
         "kind": KIND_LABELS[source.kind],
         "relation": SOURCE_RELATION_LABELS[source.relation],
         "url": source.url,
-        "url_shown": shown_url(source.url),
+        "url_shown": url_pieces(source.url),
         "archive_url": source.archive_url,
-        "archive_url_shown": shown_url(source.archive_url) if source.archive_url else None,
+        "archive_url_shown": url_pieces(source.archive_url) if source.archive_url else None,
         "archive_date": optional(source.archive_date),
         "accessed": optional(source.accessed),
         "evidence": evidence_segments(observed.of(source)),
@@ -528,6 +544,7 @@ def part_data(
     return {
         "edition": {
             "title": plain(edition.title),
+            "title_words": plain(edition.title).split(),
             "date": {
                 "year": edition.date.year,
                 "month": edition.date.month,
