@@ -463,6 +463,55 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path, cache: Path | 
     click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
 
 
+@main.command("verify-pdf")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A built site to compare with: its claims.json and a page for every claim.",
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A claims.json (the data export) to compare with the one the PDF carries.",
+)
+def verify_pdf(file: Path, site_dir: Path | None, data: Path | None) -> None:
+    """Check a PDF edition against what it carries, and against a site or a dataset.
+
+    The PDF carries claims.json and MANIFEST.sha256 as attachments: the
+    manifest must give claims.json's SHA-256, the cover must print the
+    manifest's, and the claims the PDF prints (ids and titles) must be those
+    of its claims.json. With --site or --data, that claims.json must match the
+    published one, claim by claim. Prints one line per difference. Exit 0
+    when nothing differs, 1 when something does, 2 when the PDF or the data
+    cannot be read or on usage errors.
+
+    Example:
+
+        claimsite verify-pdf site/claims.pdf --site site/
+    """
+    import pikepdf
+
+    from claimsite.pdf_verify import verify_pdf as check
+
+    if site_dir is not None and data is not None:
+        raise click.UsageError("give --site or --data, not both")
+    try:
+        dataset = data.read_bytes() if data is not None else None
+        differences = check(file, data=dataset, site=site_dir)
+    except (OSError, pikepdf.PdfError) as error:
+        click.echo(f"Error: {file}: cannot read it as a PDF edition ({error})", err=True)
+        sys.exit(2)
+    for difference in differences:
+        click.echo(f"{file}: {difference}")
+    against = " and the site" if site_dir else " and the dataset" if data else ""
+    if differences:
+        click.echo(f"{len(differences)} difference{'s' if len(differences) != 1 else ''} found", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: matches its attachments{against}")
+
+
 def _pdf_cache(config_file: Path | None) -> Path:
     """The plugin option `pdf_cache` (relative to mkdocs.yml), else `.claimsite/pdf-cache`."""
     if config_file is not None and config_file.is_file():

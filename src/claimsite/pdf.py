@@ -65,6 +65,7 @@ from claimsite.env import UNKNOWN_REVISION, build_date
 from claimsite.env import source_revision as source_revision  # re-exported: callers import it from here
 from claimsite.model import Claim, Source
 from claimsite.pdf_engine import Compiler, Pdf, heading_pages, join, settle
+from claimsite.pdf_verify import attach, edition_files
 from claimsite.progress import Progress
 from claimsite.project import Project
 from claimsite.provenance import (
@@ -119,6 +120,16 @@ class EditionInfo:
     """The edition date: from SOURCE_DATE_EPOCH when set, else the day of the build."""
     revision: str = UNKNOWN_REVISION
     """Short git commit of the claims, with `-dirty` when they have uncommitted changes."""
+    site_url: str | None = None
+    """The site's address (`site_url` of mkdocs.yml, ending in '/'), for the cover and permalinks."""
+    directory_urls: bool = True
+    """`use_directory_urls` of mkdocs.yml: claim pages at claims/<id>/, else claims/<id>.html."""
+
+    def permalink(self, cid: str) -> str | None:
+        """The address of a claim's page on the site; None without a site address."""
+        if self.site_url is None:
+            return None
+        return self.site_url + (f"claims/{cid}/" if self.directory_urls else f"claims/{cid}.html")
 
     @property
     def timestamp(self) -> int:
@@ -144,10 +155,32 @@ def site_name(config_file: Path | None) -> str | None:
     return one_line(name) if isinstance(name, str) and name.strip() else None
 
 
+def site_address(config_file: Path | None) -> tuple[str | None, bool]:
+    """`site_url` (ending in '/', None when absent or not an http(s) address) and `use_directory_urls`
+    from mkdocs.yml."""
+    if config_file is None or not config_file.is_file():
+        return None, True
+    from claimsite.site import read_config_file
+
+    try:
+        config = read_config_file(config_file)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None, True
+    url, directory = config.get("site_url"), config.get("use_directory_urls", True)
+    if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url.strip()):
+        return None, directory is not False
+    return url.strip().rstrip("/") + "/", directory is not False
+
+
 def edition_info(config_file: Path | None, claims_dir: Path, environ: Mapping[str, str] = os.environ) -> EditionInfo:
-    """The edition of the claims in `claims_dir`: title, date and revision."""
+    """The edition of the claims in `claims_dir`: title, date, revision and the site's address."""
+    site_url, directory_urls = site_address(config_file)
     return EditionInfo(
-        title=site_name(config_file) or DEFAULT_TITLE, date=edition_date(environ), revision=source_revision(claims_dir)
+        title=site_name(config_file) or DEFAULT_TITLE,
+        date=edition_date(environ),
+        revision=source_revision(claims_dir),
+        site_url=site_url,
+        directory_urls=directory_urls,
     )
 
 
@@ -537,10 +570,16 @@ def part_data(
     pages: Mapping[str, int],
     offset: int,
     observed: Observations = NOTHING_OBSERVED,
+    manifest: str | None = None,
 ) -> dict[str, Any]:
     """One part as a JSON-ready value: the only input of the typst template. `pages` maps heading
-    keys to their page numbers; `offset` is the number of pages before the part."""
+    keys to their page numbers; `offset` is the number of pages before the part; `manifest`, the
+    SHA-256 of the edition's manifest (`claimsite.pdf_verify`), printed on the cover.
+
+    What only the front matter prints (cover, contents, methodology) is in the first part's data
+    only: an edit elsewhere then leaves the other parts' sources, and their cache keys, alone."""
     groups = claims_in_order(site)
+    front = part.front
     return {
         "edition": {
             "title": plain(edition.title),
@@ -551,21 +590,28 @@ def part_data(
                 "day": edition.date.day,
                 "text": edition.date.isoformat(),
             },
-            "revision": plain(edition.revision),
+            "revision": plain(edition.revision) if front else None,
+            "manifest": shown_url(manifest) if front and manifest else None,
+            "site_url": edition.site_url if front else None,
+            "site_url_shown": url_pieces(edition.site_url) if front and edition.site_url else None,
         },
         "offset": offset,
-        "front": part.front,
+        "front": front,
         "totals": {
             "claims": site.counts.claims,
             "documents": site.counts.documents,
             "citations": site.counts.citations,
             "sources": site.counts.sources_line(),
             "entities": site.counts.entities,
-        },
+        }
+        if front
+        else None,
         "statuses": [
             {"label": STATUS_LABELS[s], "definition": STATUS_DEFINITIONS[s], "count": len(groups[s])} for s in Status
-        ],
-        "order": ORDER_NOTE,
+        ]
+        if front
+        else None,
+        "order": ORDER_NOTE if front else None,
         "contents": _contents(site, groups, pages) if part.front else [],
         "groups": [
             {
@@ -574,7 +620,9 @@ def part_data(
                 # first heading at level 1, and a reader on that page sees which group it is.
                 "continued": None if p.heading else f"{STATUS_LABELS[p.status]} claims (continued)",
                 "definition": STATUS_DEFINITIONS[p.status],
-                "claims": [claim_data(site, cid, pages, observed) for cid in p.claims],
+                "claims": [
+                    claim_data(site, cid, pages, observed) | _permalink(edition.permalink(cid)) for cid in p.claims
+                ],
             }
             for p in part.pieces
         ],
@@ -597,7 +645,16 @@ def part_source(data: Mapping[str, Any]) -> str:
     return f"#let data = json(bytes({typst_string(payload)}))\n" + template()
 
 
-def render_typst(site: Catalog | Project, edition: EditionInfo, observed: Observations = NOTHING_OBSERVED) -> str:
+def _permalink(url: str | None) -> dict[str, Any]:
+    return {"permalink": url, "permalink_shown": url_pieces(url) if url else None}
+
+
+def render_typst(
+    site: Catalog | Project,
+    edition: EditionInfo,
+    observed: Observations = NOTHING_OBSERVED,
+    manifest: str | None = None,
+) -> str:
     """The whole edition as a single part, before any page number is known (they print as 0)."""
     if isinstance(site, Project):
         site = Catalog(site)
@@ -606,7 +663,7 @@ def render_typst(site: Catalog | Project, edition: EditionInfo, observed: Observ
         pieces=tuple(_Piece(status, True, tuple(ids)) for status, ids in claims_in_order(site).items() if ids),
         index=True,
     )
-    return part_source(part_data(site, edition, whole, {}, 0, observed))
+    return part_source(part_data(site, edition, whole, {}, 0, observed, manifest))
 
 
 def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
@@ -653,9 +710,10 @@ def make_pdf(
     progress = progress or Progress()
     site = site if isinstance(site, Catalog) else Catalog(site)
     parts = split_parts(claims_in_order(site), chunk)
+    carried = edition_files(site)
 
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
-        return part_source(part_data(site, edition, parts[n], pages, offset, observed))
+        return part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))
 
     compiler = Compiler(edition.timestamp, tagged=tagged, cache=cache)
     guess, offsets = _last_layout(cache) or (_estimate(parts, site), None)
@@ -678,7 +736,7 @@ def make_pdf(
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             replace_file(cache / LAYOUT_FILE, json.dumps(layout, sort_keys=True).encode())
     progress(f"joining {len(parts)} parts…")
-    joined = join(typeset, LINK_PREFIX)
+    joined = join(typeset, LINK_PREFIX, lambda document: attach(document, carried.files))
     return Pdf(joined.data, joined.warnings, joined.page_count, parts_typeset=compiler.compiled)
 
 
