@@ -34,9 +34,13 @@ resident memory over the whole process tree, sampled every 50 ms):
 
 The typesetting is paid twice (the second round). pypdf, pure Python, spent 5 of those 16 s parsing
 the parts' objects; qpdf joins them in well under a second. At 5,000 claims the joined document in
-qpdf is the peak. The PDF is smaller than one typst run's because the parts are typeset without PDF
-tags (structure trees of separate files cannot be joined, so tags would be left dangling); each part
-embeds its own font subsets.
+qpdf is the peak. Those figures are from before issue 15, when the parts were untagged.
+
+Since issue 15 the parts are tagged (PDF/UA-1, checked by typst as it compiles) and their structure
+trees merged by `claimsite.pdf_tags`; the joined file is written with object streams, which makes the
+tagged edition about as small as the untagged one was. With a cache folder, parts typeset before with
+the same inputs are reused (`claimsite.pdf_engine.Compiler`). The README's "The PDF edition" has the
+numbers (`scripts/bench_pdf.py`). The PDF carries `claims.json` and a manifest (`claimsite.pdf_verify`).
 
 The output is deterministic: fonts come only from the compiler (system fonts are ignored, so another
 machine's fonts cannot change the layout), every date comes from the edition, which comes from
