@@ -106,7 +106,7 @@ def run_variant(variant: str, claims: Path, out: Path, cache: Path | None) -> di
     start = time.perf_counter()
     parts = None
     if variant == "one-run":
-        source = render_typst(site, edition, manifest=edition_files(site).manifest_hash)
+        source = render_typst(site, edition, manifest=edition_files(site, edition.revision).manifest_hash)
         data = typst.compile(
             source.encode(), format="pdf", ignore_system_fonts=True, timestamp=edition.timestamp, pdf_standards=["ua-1"]
         )

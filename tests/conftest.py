@@ -38,6 +38,7 @@ FIXTURE_MKDOCS = textwrap.dedent(
       - search: {lang: [en, ru]}
       - claimsite:
           edit_url: https://github.com/example/claims/edit/main/claims/
+          publisher: {name: Fixture Fact Checks, url: "https://factcheck.example.org/"}
     markdown_extensions:
       - toc: {permalink: true, slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}}
     validation:

@@ -642,3 +642,18 @@ def test_problems_are_github_annotations_with_format_github(repo: Repo) -> None:
     assert code == 1
     assert "::error file=claims/flipped.yaml,line=3,col=9,title=history-records-status-change::" in err
     assert "::warning file=claims/added.yaml,line=6,col=5,title=new-source-needs-archive::sources[0] (s1)" in err
+
+
+def test_the_rule_settings_of_mkdocs_yml_apply(repo: Repo) -> None:
+    """A rule the project turns off reports nothing; a rule it raises to an error fails the diff."""
+    settings = "plugins:\n  - claimsite:\n      rules:\n        new-source-needs-archive: {}\n"
+    (repo.root / "mkdocs.yml").write_text(settings.format("off"), encoding="utf-8")
+    code, out, err = run_diff("c4", "c5")
+    assert code == 0
+    assert "no archived copy" not in out + err
+    assert "rules turned off in mkdocs.yml: new-source-needs-archive" in err
+    (repo.root / "mkdocs.yml").write_text(settings.format("error"), encoding="utf-8")
+    code, out, err = run_diff("c4", "c5")
+    assert code == 1
+    assert "claims/added.yaml:6:5: sources[0] (s1) is new and has no archived copy" in err
+    assert "warning" not in err

@@ -6,24 +6,34 @@ The exact messages for each converter's failure modes are in tests/fixtures/inva
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
+import frictionless
 import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import INVALID, TODAY, VALID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyld import jsonld
 
+from claimsite.catalog import Catalog
 from claimsite.cli import main
+from claimsite.model import Loaded
+from claimsite.outputs.datapackage import package_files
+from claimsite.outputs.tables import FORMULA_TRIGGERS, neutralise
 from claimsite.problems import Problem, Severity
-from claimsite.project import CHECKER_FAILED, Job, _cross_file_problems, _load_file, load_project
+from claimsite.project import CHECKER_FAILED, Job, Project, _cross_file_problems, _load_file, load_project
 from claimsite.report import format_problems
 from claimsite.rules.project import ProjectFacts
 from claimsite.text import visible
+from claimsite.write import write_tree
 
 LINE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (warning: )?.+ \[[a-z0-9-]+\]$")
 TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -230,3 +240,103 @@ def test_the_mutated_claims_reach_the_claim_rules() -> None:
         (folder / "leaked-order.yaml").write_text(text, encoding="utf-8")
         problems = load_project([folder], base=folder, today=TODAY).problems
     assert [(p.path, p.rule) for p in problems] == [("leaked-order.yaml", "no-future-dates")]
+
+
+# --------------------------------------------------------------------------- the data package
+
+CSV_PAYLOADS = [
+    '=HYPERLINK("https://evil.example","x")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "'=quoted already",
+]
+EXPORT_PAYLOADS = [*UNSAFE_TEXT, *SNIPPETS, *CSV_PAYLOADS]
+"""Every payload of this file, put into every kind of text field of a claim."""
+
+
+def _hostile_catalog() -> Catalog:
+    """The valid fixtures plus one claim per payload, made from leaked-order's model without the
+    check (which would trim or refuse some of them): the export must carry whatever a claim holds."""
+    base = load_project([VALID], today=TODAY)
+    claims = dict(base.claims)
+    template = base.claims["leaked-order"].data
+    for n, payload in enumerate(EXPORT_PAYLOADS):
+        text = {"title": payload, "quote": payload, "note": payload, "publisher": payload, "author": payload}
+        source = template.sources[0].model_copy(update=text)
+        claim = template.model_copy(
+            update={
+                "title": payload,
+                "statement": payload,
+                "status_reason": payload,
+                "claimant": payload,
+                "places": [payload],
+                "sources": [source, *template.sources[1:]],
+                "history": [entry.model_copy(update={"note": payload}) for entry in template.history],
+            }
+        )
+        cid = f"hostile-{n:03d}"
+        claims[cid] = Loaded(cid, f"{cid}.yaml", claim, f"{cid}.yaml")
+    return Catalog(Project(claims=claims, entities=base.entities))
+
+
+def _csv(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8"), newline="")))
+
+
+@pytest.fixture(scope="module")
+def hostile_package() -> dict[str, bytes]:
+    return package_files(_hostile_catalog())
+
+
+def test_hostile_text_round_trips_unchanged_in_json(hostile_package: dict[str, bytes]) -> None:
+    document = json.loads(hostile_package["claims.json"])
+    lines = [json.loads(line) for line in hostile_package["claims.jsonl"].decode("utf-8").splitlines()]
+    by_id = {claim["id"]: claim for claim in document["claims"]}
+    assert {line["id"]: line for line in lines} == by_id
+    for n, payload in enumerate(EXPORT_PAYLOADS):
+        claim = by_id[f"hostile-{n:03d}"]
+        source = claim["sources"][0]
+        assert [claim["title"], claim["statement"], claim["status_reason"], claim["claimant"]] == [payload] * 4
+        assert [source["title"], source["quote"], source["note"], source["publisher"]] == [payload] * 4
+        assert claim["places"] == [payload] and claim["history"][0]["note"] == payload
+
+
+def test_hostile_text_is_neutralised_in_csv_and_parses_back(hostile_package: dict[str, bytes]) -> None:
+    tables = {name: _csv(content) for name, content in hostile_package.items() if name.endswith(".csv")}
+    for table, rows in tables.items():
+        for row in rows:
+            for column, cell in row.items():
+                assert not cell.startswith(FORMULA_TRIGGERS), (table, column, cell)
+    claims = {row["id"]: row for row in tables["claims.csv"]}
+    sources = {(row["claim_id"], row["source_id"]): row for row in tables["sources.csv"]}
+    history = {row["claim_id"]: row for row in tables["status_history.csv"]}
+    places = {row["claim_id"]: row for row in tables["places.csv"]}
+    for n, payload in enumerate(EXPORT_PAYLOADS):
+        cid = f"hostile-{n:03d}"
+        expected = "'" + payload if payload.startswith(FORMULA_TRIGGERS) else payload
+        assert expected == neutralise(payload)
+        assert [claims[cid][c] for c in ("title", "statement", "status_reason", "claimant")] == [expected] * 4
+        assert [sources[cid, "s1"][c] for c in ("title", "quote", "note", "publisher", "author")] == [expected] * 5
+        assert history[cid]["note"] == expected and places[cid]["place"] == expected
+    assert claims["hostile-" + f"{EXPORT_PAYLOADS.index(chr(13) + '=1+1'):03d}"]["title"] == "'\r=1+1"
+
+
+def test_the_hostile_package_still_validates(hostile_package: dict[str, bytes], tmp_path: Path) -> None:
+    write_tree(tmp_path, hostile_package)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "message"])[:5]
+
+
+def test_hostile_text_stays_a_value_in_the_provenance_graph(hostile_package: dict[str, bytes]) -> None:
+    graph = json.loads(hostile_package["claims.prov.jsonld"])
+    expanded = jsonld.expand(graph, {"base": "https://claims.example.org/data/claims.prov.jsonld"})
+    values = {node["@id"]: node for node in expanded}
+    for n, payload in enumerate(EXPORT_PAYLOADS):
+        quote = values[f"https://claims.example.org/data/claims.prov.jsonld#quote-hostile-{n:03d}-s1"]
+        assert quote["http://www.w3.org/ns/prov#value"] == [{"@value": payload}]
+        claim = values[f"https://claims.example.org/data/claims.prov.jsonld#claim-hostile-{n:03d}"]
+        assert claim["https://schema.org/name"] == [{"@value": payload}]

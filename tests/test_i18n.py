@@ -273,3 +273,9 @@ def test_update_keeps_translations_adds_new_msgids_untranslated_and_revives_obso
     assert catalog["Confirmed"].string == "Подтверждено"  # used again: its translation comes back
     assert "Confirmed" not in {m.id for m in catalog.obsolete.values()}
     assert catalog.plural_forms == script.plural_forms("ru") + ";"
+
+
+def test_counts_are_written_as_the_language_writes_numbers() -> None:
+    assert messages("en").plural("{n} byte", "{n} bytes", 1234567) == "1,234,567 bytes"
+    assert messages("ru").plural("{n} byte", "{n} bytes", 1234567) == "1\xa0234\xa0567 байт"
+    assert messages("be").plural("{n} claim", "{n} claims", 999) == "999 сцвярджэнняў"

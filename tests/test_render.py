@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from claimsite.catalog import Catalog
 from claimsite.linkstate import Entry, LinkState
 from claimsite.markup import GeneratedPage, Heading
+from claimsite.outputs.jsonld import Organisation
 from claimsite.project import load_project
 from claimsite.provenance import VERIFY_SECTION, CaptureIndex, StoredRecord
 from claimsite.render import RenderOptions, Site, render_claim, render_site, unchanged_claim_pages
@@ -33,7 +34,9 @@ from claimsite.vocab import LinkStatus, Status
 
 GOLDEN = ROOT / "tests" / "golden"
 OPTIONS = RenderOptions(
-    edit_url="https://github.com/example/claims/edit/main/claims/", site_url="https://claims.example.org/"
+    edit_url="https://github.com/example/claims/edit/main/claims/",
+    site_url="https://claims.example.org/",
+    publisher=Organisation("Fixture Fact Checks", "https://factcheck.example.org/"),
 )
 EXTENSIONS = [
     "pymdownx.escapeall",

@@ -6,6 +6,9 @@ The search box itself (keyboard, results, the browse page) is tested in tests/te
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -179,3 +182,66 @@ def test_the_development_server_updates_the_index_after_an_edit(browser: Any, se
             page.close()
 
     wait_for(found, seconds=90)
+
+
+def test_the_index_made_while_pages_are_written_holds_what_an_index_of_the_written_site_holds(
+    built_site: Path, tmp_path: Path
+) -> None:
+    """`claimsite build` indexes in batches while MkDocs writes (StreamingIndex); Pagefind indexing the
+    finished site gives the same fragments, besides the redirect stubs of renamed claims, which are
+    no pages to find."""
+    from conftest import pagefind_pages
+
+    from claimsite.search import write_index
+
+    copy = tmp_path / "site"
+    shutil.copytree(built_site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    write_index(copy)
+    streamed, whole = pagefind_pages(built_site), pagefind_pages(copy)
+    assert len(streamed) > 10
+    assert set(streamed) <= set(whole)
+    for url in set(whole) - set(streamed):
+        assert 'http-equiv="refresh"' in (copy / url.strip("/") / "index.html").read_text(encoding="utf-8"), url
+    for url, fragment in streamed.items():
+        assert fragment == whole[url], url
+    assert not list(built_site.glob(".pagefind*"))
+
+
+def test_pages_whose_names_a_glob_would_misread_are_indexed(tmp_path: Path) -> None:
+    """Each batch names its pages in a glob: glob syntax and a backslash in a docs file name are pages too."""
+    from conftest import make_project, pagefind_pages
+
+    root = make_project(tmp_path / "project")
+    names = ["odd (1) [x]{y},z!", "a*b?c", "back\\slash"]
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - methodology.md\n",
+            "  - methodology.md\n" + "".join(f"  - {json.dumps(f'{n}.md')}\n" for n in names),
+        ),
+        encoding="utf-8",
+    )
+    for name in names:
+        (root / "docs" / f"{name}.md").write_text(f"# Page {name}\n\nUnusualword{len(name)} here.\n", encoding="utf-8")
+    os.chdir(root)
+    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    contents = " ".join(fragment["content"] for fragment in pagefind_pages(root / "site").values())
+    for name in names:
+        assert f"Unusualword{len(name)}" in contents, name
+    assert not list((root / "site").glob(".pagefind*"))
+
+
+def test_an_aborted_index_leaves_nothing_behind(built_site: Path, tmp_path: Path) -> None:
+    """A build that fails after pages were handed to Pagefind stops it and writes no index."""
+    from claimsite.search import StreamingIndex
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    stream = StreamingIndex(site, language="en", batch=2)
+    for page in ("index.html", "claims/leaked-order/index.html", "methodology/index.html"):
+        stream.page_written(page)
+    stream.abort()
+    assert not (site / "pagefind").exists()
+    assert not list(site.glob(".pagefind*"))
+    assert not stream._thread.is_alive()

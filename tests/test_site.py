@@ -228,9 +228,10 @@ def test_generate_writes_a_site_plain_mkdocs_can_build(project_dir: Path, tmp_pa
 
 
 def _lines(path: Path) -> list[str]:
-    """A page's lines without the blank ones: with a repo_url, Material leaves empty lines where it would
-    put edit buttons, and only the plain build's pages (real files) have an edit address."""
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """A page's lines without the blank ones (with a repo_url, Material leaves empty lines where it would
+    put edit buttons, and only the plain build's pages, real files, have an edit address) and without
+    their indentation (the plugin strips it from every page it writes: plugin.strip_indentation)."""
+    return [line.lstrip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_plain_mkdocs_of_the_generated_markdown_gives_the_same_site(project_dir: Path, tmp_path: Path) -> None:
@@ -461,3 +462,20 @@ def test_evidence_lines_read_the_link_state_and_the_capture_store(project_dir: P
     assert line.startswith('Link: Working, checked <time datetime="2026-11-25">25 November 2026</time>')
     assert f'<code title="sha256:{digest}">sha256:{digest[:12]}…</code>' in line
     assert "2026-11-20 10:11 UTC</time>: verified, the capture store holds it" in line
+
+
+def test_indentation_is_stripped_but_no_words_join_and_pre_is_kept() -> None:
+    from claimsite.plugin import strip_indentation
+
+    html = "<div>\n    <p>one\n      <a>two</a></p>\n  <pre>  keep\n    this</pre>\n"
+    html += "\t<textarea>\n  x</textarea>\n  end</div>"
+    assert strip_indentation(html) == (
+        "<div>\n<p>one\n<a>two</a></p>\n<pre>  keep\n    this</pre>\n<textarea>\n  x</textarea>\nend</div>"
+    )
+    assert strip_indentation("<p>a\n   b</p>") == "<p>a\nb</p>"
+
+
+def test_every_claim_page_keeps_the_budget(built_site: Path) -> None:
+    """DESIGN.md: one claim page is at most 40 KB of HTML."""
+    sizes = {p.parent.name: p.stat().st_size for p in (built_site / "claims").glob("*/index.html")}
+    assert sizes and max(sizes.values()) <= 40 * 1024, sorted(sizes.items(), key=lambda item: -item[1])[:3]

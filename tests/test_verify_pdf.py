@@ -22,13 +22,20 @@ from conftest import TODAY, VALID
 
 from claimsite.catalog import Catalog
 from claimsite.cli import main
+from claimsite.outputs.datapackage import Edition
+from claimsite.outputs.datapackage import claims_json as export_claims_json
 from claimsite.pdf import EditionInfo, make_pdf
-from claimsite.pdf_verify import CLAIMS_JSON, MANIFEST, attach, claims_json, read_manifest, verify_pdf
+from claimsite.pdf_verify import CLAIMS_JSON, MANIFEST, attach, read_manifest, verify_pdf
 from claimsite.project import load_project
 
 EDITION = EditionInfo(
     title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234", site_url="https://claims.example.org/"
 )
+
+
+def claims_json(site: Catalog) -> bytes:
+    """The data export's claims.json of the fixtures at the edition's revision, as the site has it."""
+    return export_claims_json(site, Edition.of(site, EDITION.revision))
 
 
 def squeeze(text: str) -> str:

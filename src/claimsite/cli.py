@@ -172,8 +172,21 @@ def check(paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     help="Also build a copy that works from file:// without network, zipped into the site "
     "(claims-offline.zip) and linked from the home page.",
 )
+@click.option(
+    "--no-site-url",
+    "preview",
+    is_flag=True,
+    help="Build a preview without site_url in mkdocs.yml (links in feeds, citations and JSON-LD are then "
+    "not absolute); a published site needs site_url.",
+)
 def build(
-    config_file: Path, claims: Path | None, site_dir: Path | None, strict: bool, offline: bool, pdf: bool
+    config_file: Path,
+    claims: Path | None,
+    site_dir: Path | None,
+    strict: bool,
+    offline: bool,
+    pdf: bool,
+    preview: bool,
 ) -> None:
     """Check the claims, then build the site with a strict MkDocs build.
 
@@ -182,6 +195,8 @@ def build(
     One build at a time: a second one stops and says which process is writing.
     --pdf adds the PDF edition (site/claims.pdf, linked from every page);
     --offline adds a zipped copy that works from file:// without network.
+    mkdocs.yml must give site_url (absolute permalinks, feeds, JSON-LD)
+    unless --no-site-url builds a preview.
 
     Example:
 
@@ -196,7 +211,7 @@ def build(
         _claims_dir(claims, config_file), config_file=config_file, strict=strict, nothing_made="no site built"
     )
     with claims_override(claims):
-        made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline)
+        made = publish(config_file, project, site_dir=site_dir, pdf=pdf, offline=offline, preview=preview)
     timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in made.seconds.items())
     click.echo(f"Built {len(project.claims)} claims into {made.site_dir} ({timings})")
     for extra in made.files.values():
@@ -377,8 +392,11 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     change without a new history entry (an error), the same reason for a new status, and a source
     added without an archived copy or capture (warnings).
 
-    Exits 1 when a claim's status changed without a new history entry, 2 on usage errors
-    (BASE or HEAD is not a commit).
+    The rule settings of mkdocs.yml (`rules:`) apply here as in `claimsite check`: a rule turned
+    off reports nothing, a rule raised to an error fails the diff.
+
+    Exits 1 when a claim's status changed without a new history entry (or another rule rated an
+    error reports), 2 on usage errors (BASE or HEAD is not a commit).
 
     Example:
 
@@ -388,7 +406,8 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     from claimsite.text import log_line
 
     before, after, prefix = git_snapshots(claims, base, head)  # a GitError exits with status 2
-    result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix)
+    rules = _rule_config(DEFAULT_CONFIG)
+    result = diff_claims(before, after, base_label=base, head_label=head, prefix=prefix, rules=rules)
     click.echo(result.markdown, nl=False)
     if fmt == "github" and result.problems:
         click.echo(report.format_problems(result.problems, fmt), err=True)
@@ -521,6 +540,61 @@ def _pdf_cache(config_file: Path | None) -> Path:
         if isinstance(configured, str) and configured:
             return config_file.parent / configured
     return Path(".claimsite") / "pdf-cache"
+
+
+@main.command()
+@click.option(
+    "-f",
+    "--config-file",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The MkDocs configuration: title, site_url, claims_dir (default: mkdocs.yml when present).",
+)
+@claims_option
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data-package"),
+    show_default=True,
+    help="The folder to write the data package into (replaced as a whole).",
+)
+def export(config_file: Path | None, claims: Path | None, out: Path) -> None:
+    """Check the claims, then write the whole dataset as a Data Package (v2).
+
+    claims.json (with its JSON Schema) and claims.jsonl, CSV tables with Table
+    Schemas (text cells escaped against CSV injection), the provenance graph
+    claims.prov.jsonld, a README and datapackage.json with each file's size and
+    SHA-256. The folder is built beside OUT and swapped in whole; nothing is
+    written when the check fails. `claimsite build` publishes the same files
+    under data/ in the site.
+
+    Example:
+
+        SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) claimsite export --out data-package/
+    """
+    from claimsite.catalog import Catalog
+    from claimsite.env import source_revision
+    from claimsite.outputs.export import site_package, write_package
+    from claimsite.pdf import site_name
+    from claimsite.site import read_config_file
+
+    if config_file is None and DEFAULT_CONFIG.is_file():
+        config_file = DEFAULT_CONFIG
+    claims_dir = _claims_dir(claims, config_file or DEFAULT_CONFIG) if config_file or claims else DEFAULT_CLAIMS
+    project = _fit_to_publish(claims_dir, config_file=config_file, err=True, nothing_made="nothing written")
+    raw = read_config_file(config_file) if config_file is not None else {}
+    site_url = raw.get("site_url") if isinstance(raw.get("site_url"), str) else None
+    directory_urls = raw.get("use_directory_urls", True) is not False
+    files = site_package(
+        Catalog(project),
+        source_revision(claims_dir),
+        title=site_name(config_file),
+        site_url=site_url,
+        use_directory_urls=directory_urls,
+    )
+    write_package(out, files)
+    click.echo(f"Wrote {len(files)} files to {out} ({sum(map(len, files.values())) / 1e6:.1f} MB)")
 
 
 @main.group()

@@ -27,6 +27,7 @@ from claimsite.errors import GitError
 from claimsite.load import MAX_FILE_BYTES, NOT_EMPTY, Document, iter_yaml_files, parse_text
 from claimsite.model import ENTITY_FOLDER, Claim, Entity, Record
 from claimsite.problems import Problem, Severity
+from claimsite.rules import DEFAULT_RULES, RuleConfig
 from claimsite.rules.version import check_versions
 from claimsite.text import gfm_autolink, gfm_text
 from claimsite.validate import validate
@@ -145,11 +146,19 @@ def _plural(count: int, noun: str) -> str:
 
 
 def diff_claims(
-    base: Snapshot, head: Snapshot, *, base_label: str, head_label: str | None = None, prefix: str = "claims"
+    base: Snapshot,
+    head: Snapshot,
+    *,
+    base_label: str,
+    head_label: str | None = None,
+    prefix: str = "claims",
+    rules: RuleConfig = DEFAULT_RULES,
 ) -> DiffResult:
     """Compare two snapshots of the claims folder and describe the change in Markdown.
 
-    `head_label` None means the head snapshot is the working tree.
+    `head_label` None means the head snapshot is the working tree. `rules` are the project's rule
+    settings (mkdocs.yml): a rule turned off there reports nothing here either, and a rule made an
+    error fails the diff as it fails `claimsite check`.
     """
     prefix = prefix.rstrip("/")
 
@@ -270,6 +279,7 @@ def diff_claims(
             for v, side in sorted(unreadable, key=lambda item: (item[0].path, item[1] == "after"))
         ]
         out.append("")
+    problems = rules.apply(problems)
     if problems:
         out += ["### Problems", ""]
         out += [

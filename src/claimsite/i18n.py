@@ -64,8 +64,9 @@ class Messages:
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> str:
-        """The form of `singular`/`plural` the language uses for `n`, filled; `{n}` is `n`."""
-        return self._translations.ngettext(singular, plural, n).format(n=n, **values)
+        """The form of `singular`/`plural` the language uses for `n`, filled; `{n}` is `n` written as the
+        language writes numbers (12,345 in English, 12 345 in Belarusian and Russian)."""
+        return self._translations.ngettext(singular, plural, n).format(n=_format_number(n, self.language), **values)
 
     def date(self, value: PartialDate | dt.date | str) -> str:
         """A date at its own precision ("6 September 2020", "September 2020", "2020"); the special
@@ -81,6 +82,15 @@ class Messages:
             except ValueError:
                 return value
         return _format_date(value, self.language)
+
+
+@cache
+def _format_number(n: int, language: str) -> str:
+    if abs(n) < 1000:
+        return str(n)
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=language if language in LANGUAGES else "en")
 
 
 @cache  # Babel takes ~50 µs a date; a site repeats the same few thousand dates many times

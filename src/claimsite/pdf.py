@@ -714,7 +714,7 @@ def make_pdf(
     progress = progress or Progress()
     site = site if isinstance(site, Catalog) else Catalog(site)
     parts = split_parts(claims_in_order(site), chunk)
-    carried = edition_files(site)
+    carried = edition_files(site, edition.revision)
 
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
         return part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))

@@ -2,7 +2,8 @@
 
 The PDF carries two attachments (document-level embedded files, added when the parts are joined):
 
-- `claims.json`: the edition's dataset, the data export's `claims_json(catalog)`;
+- `claims.json`: the edition's dataset, the data export's (`claimsite.outputs.datapackage.claims_json`,
+  for the same revision: the same bytes as the site's `data/claims.json`);
 - `MANIFEST.sha256`: in `sha256sum` format, the SHA-256 of `claims.json` and of every claim and
   entity file the edition was made from (paths relative to the claims folder), sorted by path.
 
@@ -26,31 +27,13 @@ from typing import Any
 import pikepdf
 
 from claimsite.catalog import Catalog
+from claimsite.env import UNKNOWN_REVISION
+from claimsite.outputs.datapackage import Edition, claims_json
+from claimsite.outputs.export import DATA_FOLDER
 
 CLAIMS_JSON = "claims.json"
 MANIFEST = "MANIFEST.sha256"
 ATTACHMENTS = (CLAIMS_JSON, MANIFEST)
-
-
-# --------------------------------------------------------------------------- STAND-IN (issue 14)
-# `claimsite.outputs.datapackage.claims_json(catalog) -> bytes` is being written for the data export
-# (issue 14) and is not on main yet. This function has its exact name and signature; when the real
-# one lands, delete it and import that instead: nothing else here depends on its format beyond a
-# top-level `claims` list of objects with `id`, `title` and `status`.
-
-
-def claims_json(catalog: Catalog) -> bytes:
-    """STAND-IN for `claimsite.outputs.datapackage.claims_json`: every claim and entity as JSON,
-    sorted keys, UTF-8, one line; the same catalog gives the same bytes."""
-    data = {
-        "claims": [
-            {"id": cid, **claim.model_dump(mode="json", exclude_none=True)} for cid, claim in catalog.claims.items()
-        ],
-        "entities": [
-            {"id": eid, **entity.model_dump(mode="json", exclude_none=True)} for eid, entity in catalog.entities.items()
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- what the edition carries
@@ -87,9 +70,10 @@ class Carried:
         return sha256(self.files[MANIFEST])
 
 
-def edition_files(catalog: Catalog) -> Carried:
-    """What the PDF of `catalog` carries: `claims.json` and the manifest of it and of the source files."""
-    data = claims_json(catalog)
+def edition_files(catalog: Catalog, revision: str = UNKNOWN_REVISION) -> Carried:
+    """What the PDF of `catalog` carries: `claims.json` (of the claims at `revision`) and the manifest
+    of it and of the source files."""
+    data = claims_json(catalog, Edition.of(catalog, revision))
     sources = {CLAIMS_JSON: data}
     records = [(loaded.path, loaded.source_path) for loaded in catalog.loaded.values()]
     records += [(loaded.path, loaded.source_path) for loaded in catalog.project.entities.values()]
@@ -195,9 +179,9 @@ def _compare_data(attached: bytes, other: bytes, where: str, differences: list[s
 
 
 def find_site_data(site: Path) -> Path | None:
-    """The site's claims.json: at its root, else the first one under it (in path order)."""
-    if (site / CLAIMS_JSON).is_file():
-        return site / CLAIMS_JSON
+    """The site's claims.json: in its data package (`data/`), else the first one under it."""
+    if (site / DATA_FOLDER / CLAIMS_JSON).is_file():
+        return site / DATA_FOLDER / CLAIMS_JSON
     return next(iter(sorted(site.rglob(CLAIMS_JSON))), None)
 
 

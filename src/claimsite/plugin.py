@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -28,17 +29,34 @@ import claimsite.rules.links  # the methodology page lists the link rules of sou
 import claimsite.rules.version  # noqa: F401  (the methodology page lists the diff's rules too)
 from claimsite import report, search
 from claimsite.catalog import Catalog
+from claimsite.env import source_revision
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
+from claimsite.outputs.cite import citation_files
+from claimsite.outputs.export import DATA_FOLDER
+from claimsite.outputs.feeds import (
+    ATOM,
+    ATOM_TYPE,
+    CHANGES,
+    CHANGES_TITLE,
+    feed_files,
+)
+from claimsite.outputs.jsonld import Organisation
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
 from claimsite.provenance import CaptureIndex
 from claimsite.render import (
+    CHANGES_PAGE,
+    DATA_PAGE,
     RenderOptions,
     Site,
+    cited,
     download_html,
+    feed_site,
     fill_markers,
+    has_feeds,
+    render_data_page,
     render_home_summary,
     render_redirects,
     render_site,
@@ -53,7 +71,7 @@ REQUIRED_EXTENSIONS = ("pymdownx.escapeall", "attr_list", "tables", "admonition"
 """Markdown extensions the generated pages rely on; escapeall is what makes escaped text inert."""
 
 SEARCH_ENGINES = ("pagefind", "lunr")
-OPTIONAL_IN_NAV = ("browse.md",)
+OPTIONAL_IN_NAV = ("browse.md", CHANGES_PAGE, DATA_PAGE)
 """Generated pages a site may leave out of its `nav` without a warning (linked from the home page)."""
 
 CSS_PATH = "assets/claimsite.css"
@@ -100,6 +118,10 @@ class ClaimsiteConfig(Config):
     manifest, and that `claimsite sources verify` checks the tokens of: a list of `{url, chain}`,
     `chain` a PEM file (relative to mkdocs.yml) with the authority's TSA and CA certificates. Name at
     least two; none: runs are not stamped (and say so)."""
+    publisher = c.Optional(c.Type(dict))
+    """Who publishes the site's reviews, as `{name: ..., url: ...}` (url optional): the `author` of each
+    claim page's ClaimReview (JSON-LD) and of the feeds. Not set: the site itself (`site_name` and
+    `site_url`), which is who publishes the reviews as far as the build knows."""
     search = c.Choice(SEARCH_ENGINES, default="pagefind")
     """`pagefind`: a chunked Pagefind index written after each build, in place of Material's lunr index
     (claimsite.search); `lunr`: Material's own search (the offline copy, which has no server)."""
@@ -135,15 +157,24 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         """Generated pages that differ from the previous build's (all of them on the first build)."""
         self.rule_config: RuleConfig = DEFAULT_RULES
         self.background_index = search.BackgroundIndex()
+        self.stream: search.StreamingIndex | None = None
+        """Under `build`: the search index, made while MkDocs writes the pages."""
         """Under `serve`: the search index, rewritten after each rebuild without holding up the reload."""
         self.preloaded: Project | None = None
         """A project already loaded and checked by `claimsite build`; used once instead of loading again."""
+        self.data_files: dict[str, bytes] = {}
+        """The data package (claimsite.outputs), published under data/; made again only when its inputs changed."""
+        self._data_inputs: tuple[object, ...] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # MkDocs keeps plugin instances across configs in one process: a new build or server starts clean.
         self.serving = command == "serve"
         self.dirty = dirty
         self.site, self.pages, self.modified, self.file_cache = None, {}, set(), FileCache()
+        if self.stream is not None:
+            self.stream.abort()
+            self.stream = None
+        self.data_files, self._data_inputs = {}, None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -157,11 +188,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 config.markdown_extensions.append(name)
         if CSS_PATH not in config.extra_css:
             config.extra_css.append(CSS_PATH)
+        self.publisher(config)  # a malformed option fails now, before the claims are loaded
         self.permalink = Permalink.from_toc_config(config.mdx_configs.get("toc") or {})
         theme_dir = str(resources.files("claimsite").joinpath(THEME_DIR))
         if theme_dir not in config.theme.dirs:  # after the site's own custom_dir, before Material's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
         self._configure_search(config)
+        self._configure_feeds(config)
         if messages(config.theme.get("language")).fallback:
             log.info(
                 "claimsite: no catalog for theme.language %r; generated text is in English", config.theme["language"]
@@ -178,6 +211,19 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             config.plugins["material/search"] = button
         strings = interface_strings(messages(config.theme.get("language")))
         config.extra["claimsite_search"] = {"engine": engine, "options": search.RANKING, "strings": strings}
+
+    def _configure_feeds(self, config: MkDocsConfig) -> None:
+        """The status-changes feed, for every page's <head> (theme/main.html; the Changes page links the
+        others): only a site with a `site_url` has feeds (their links and ids are absolute)."""
+        if not config.site_url:
+            config.extra.pop("claimsite_feeds", None)
+            return
+        t = messages(config.theme.get("language"))
+        config.extra["claimsite_feeds"] = [
+            {"title": f"{config.site_name}: {t(title)}", "path": path + extension, "type": kind}
+            for title, path in ((CHANGES_TITLE, CHANGES),)
+            for extension, kind in ((ATOM, ATOM_TYPE),)  # the JSON Feed: on the Changes page (page budget)
+        ]
 
     def claims_path(self, config: MkDocsConfig) -> Path:
         configured = os.environ.get("CLAIMSITE_CLAIMS_DIR") or self.config.claims_dir
@@ -216,6 +262,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         )
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
+        self.data_files = self._data_package(config)
+        self.pages[DATA_PAGE] = render_data_page(self.site, self.data_files)
         self.modified = {
             path
             for path, page in self.pages.items()
@@ -223,6 +271,35 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+
+    def _data_package(self, config: MkDocsConfig) -> dict[str, bytes]:
+        """The data package of the current claims; under `serve`, the previous one while neither the
+        claims nor what the package says about itself changed (10 s at 10,000 claims, a tenth of a build)."""
+        from claimsite.env import SOURCE_DATE_EPOCH, source_revision
+        from claimsite.outputs.export import site_package
+
+        assert self.site is not None
+        catalog = self.site.catalog
+        revision = source_revision(self.claims_path(config))
+        settings = (
+            revision,
+            config.site_name,
+            config.site_url,
+            config.use_directory_urls,
+            os.environ.get(SOURCE_DATE_EPOCH),
+        )
+        inputs = (settings, catalog.claims, catalog.entities)
+        if self._data_inputs is not None and self._data_inputs == inputs:
+            return self.data_files
+        files = site_package(
+            catalog,
+            revision,
+            title=" ".join(config.site_name.split()),
+            site_url=config.site_url,
+            use_directory_urls=config.use_directory_urls,
+        )
+        self._data_inputs = inputs
+        return files
 
     def _link_state(self, config: MkDocsConfig) -> LinkState | None:
         """The link state for the link-health page; None before the first `claimsite sources check`."""
@@ -247,7 +324,23 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             language=config.theme.get("language"),
             content_language=self.config.content_language,
             search=self.config.search,
+            publisher=self.publisher(config),
+            site_name=config.site_name,
+            edition=source_revision(self.claims_path(config)),
         )
+
+    def publisher(self, config: MkDocsConfig) -> Organisation:
+        """The `publisher` option, checked; the site itself when it is not set."""
+        value = self.config.publisher
+        if value is None:
+            return Organisation(config.site_name, config.site_url)
+        name, url = value.get("name"), value.get("url")
+        unknown = sorted(set(value) - {"name", "url"})
+        if not isinstance(name, str) or not name.strip() or not isinstance(url, str | None) or unknown:
+            raise PluginError(
+                f"claimsite: publisher must be {{name: ..., url: ...}} (name required, url optional), not {value!r}"
+            )
+        return Organisation(name.strip(), url)
 
     def _report(self, project: Project) -> None:
         # Under `serve`, problems go to stderr directly: through the mkdocs logger they would count
@@ -259,6 +352,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 (log.error if problem.severity == "error" else log.warning)(str(problem))
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        output = strip_indentation(output)
+        if self.config.search == "pagefind" and not self.serving:
+            if self.stream is None:  # here, not earlier: MkDocs empties site_dir after on_files
+                language = config.theme.get("language") or "en"
+                self.stream = search.StreamingIndex(Path(config.site_dir), language=language)
+            self.stream.page_written(page.file.dest_uri)
         self.pages_done += 1
         self.progress.count(self.pages_done, self.pages_total, "pages written")
         return output
@@ -282,6 +381,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
+        for name, content in self.data_files.items():
+            path = f"{DATA_FOLDER}/{name}"
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} would hide a file of the data package; rename or remove it")
+            files.append(DataFile.generated(config, path, content=content))
         files.append(File.generated(config, CSS_PATH, content=self.css()))
         for asset in SEARCH_ASSETS if self.config.search == "pagefind" else ():
             source = resources.files("claimsite").joinpath(asset)
@@ -293,7 +397,14 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             for path, html in render_redirects(self.site).items():
                 if files.get_file_from_path(path) is None:
                     files.append(File.generated(config, path, content=html))
+            self._add_outputs(files, config, self.site)
         return files
+
+    def _add_outputs(self, files: Files, config: MkDocsConfig, site: Site) -> None:
+        for path, content in output_files(site, config.site_name).items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"claimsite: docs/{path} would hide a generated file; rename or remove it")
+            files.append(File.generated(config, path, content=content))
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         generated = self.pages.get(page.file.src_uri)
@@ -363,17 +474,49 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
             )
             return
+        stream, self.stream = self.stream, None
         try:
-            stats = search.write_index(
-                Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
-            )
+            if stream is not None:
+                stats = stream.finish()
+            else:
+                stats = search.write_index(
+                    Path(config.site_dir), directory_urls=config.use_directory_urls, language=language
+                )
         except search.SearchIndexError as error:
             raise PluginError(f"claimsite: {error}") from None
         self.progress(f"claimsite: search index of {stats.pages} pages, {stats.bytes // 1024} KB")
 
+    def on_build_error(self, *, error: Exception) -> None:
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            stream.abort()
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
         return server
+
+
+def output_files(site: Site, site_name: str) -> dict[str, bytes]:
+    """The files made from the catalog besides the pages: each claim's citation downloads
+    (claimsite.outputs.cite) and, for a site with a `site_url`, the feeds (claimsite.outputs.feeds)."""
+    files = citation_files([cited(site, cid) for cid in site.claims])
+    if has_feeds(site):
+        files.update(feed_files(site.catalog, feed_site(site, site_name), site.t))
+    return files
+
+
+_INDENTATION = re.compile(r"\n[ \t]+")
+_KEEPS_SPACE = re.compile(r"(<(?:pre|textarea)\b.*?</(?:pre|textarea)>)", re.S | re.I)
+
+
+def strip_indentation(html: str) -> str:
+    """A page without the indentation of Material's templates (a tenth of a claim page's bytes): each
+    line break stays, so no two words join and no inline element loses the space between them; the
+    text of `pre` and `textarea` elements is left as it is."""
+    if "<pre" not in html and "<textarea" not in html:
+        return _INDENTATION.sub("\n", html)
+    parts = _KEEPS_SPACE.split(html)
+    return "".join(part if index % 2 else _INDENTATION.sub("\n", part) for index, part in enumerate(parts))
 
 
 def _through_link(docs_dir: Path, source: str) -> bool:
@@ -410,6 +553,13 @@ class GeneratedHtmlPage(Page):
         self.toc = get_toc(self.generated.toc())  # type: ignore[arg-type]
         self.present_anchor_ids = self.generated.anchors()
         self.links_to_anchors = {}
+
+
+class DataFile(File):
+    """A file of the data package: copied as it is, never a page (its README.md included)."""
+
+    def is_documentation_page(self) -> bool:
+        return False
 
 
 class GeneratedFile(File):

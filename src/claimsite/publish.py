@@ -21,12 +21,19 @@ from typing import Protocol
 from mkdocs.config.defaults import MkDocsConfig
 
 from claimsite.env import source_datetime
+from claimsite.errors import ConfigError
 from claimsite.offline import ZIP_FOLDER, ZIP_PATH, ExtraFiles, offline_config, write_zip
 from claimsite.plugin import ClaimsiteConfig
 from claimsite.progress import Progress
 from claimsite.project import Project
 from claimsite.site import build_site, load_site_config, plugin_of, site_target, writing_site
 from claimsite.staging import staging_for
+
+NO_SITE_URL = (
+    "{config_file} has no site_url: a published site needs its public address for permalinks, canonical "
+    "links, the sitemap, the feeds and the JSON-LD (site_url: https://ORG.github.io/REPO/); "
+    "build a preview with --no-site-url"
+)
 
 PDF_PATH = "claims.pdf"
 """Where the PDF edition lands in the site (and what every page links to)."""
@@ -167,11 +174,16 @@ def publish(
     offline: bool = False,
     pdf_progress: Progress | None = None,
     outputs: tuple[Output, ...] = OUTPUTS,
+    preview: bool = False,
 ) -> Published:
-    """Build every enabled output, then the site with their files in it; nothing is replaced unless all succeed."""
+    """Build every enabled output, then the site with their files in it; nothing is replaced unless all succeed.
+
+    A published site needs `site_url` in mkdocs.yml (ConfigError without it); `preview` builds one without."""
     source_datetime()  # a bad SOURCE_DATE_EPOCH fails here, before any output has spent time
     options = PublishOptions(pdf=pdf, offline=offline)
     config = load_site_config(config_file)
+    if not config.site_url and not preview:
+        raise ConfigError(NO_SITE_URL.format(config_file=config_file))
     plugin = plugin_of(config).config
     enabled = [output for output in outputs if output.enabled(options)]
     paths = {output.name: output.site_path(plugin) for output in enabled}

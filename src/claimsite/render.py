@@ -27,6 +27,22 @@ from claimsite.i18n import N_, Messages, messages
 from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
 from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.outputs.cite import BIBTEX, CSL_JSON, CitedPage, apa_parts, cited_page, download_path
+from claimsite.outputs.feeds import (
+    ATOM,
+    ATOM_TYPE,
+    CHANGES,
+    CHANGES_TITLE,
+    CLAIMS,
+    CLAIMS_TITLE,
+    ENTITY_TITLE,
+    JSON_FEED,
+    JSON_FEED_TYPE,
+    FeedSite,
+    entity_feed,
+    history_entries,
+)
+from claimsite.outputs.jsonld import Organisation, claim_jsonld, rating_rows
 from claimsite.project import no_cyclic_gc
 from claimsite.provenance import (
     ARCHIVED_COPY,
@@ -54,14 +70,12 @@ from claimsite.vocab import (
     LINK_STATUS_DEFINITIONS,
     LINK_STATUS_LABELS,
     PUBLISHED_LABELS,
-    RATING,
     SOURCE_RELATION_LABELS,
     STATUS_DEFINITIONS,
     STATUS_LABELS,
     Confidence,
     EntityKind,
     LinkStatus,
-    SourceRelation,
     Status,
     language_name,
     translation_note,
@@ -111,6 +125,12 @@ class RenderOptions:
     """The language the claims are written in; marked with `lang` where it differs from the interface's."""
     search: str = "pagefind"
     """The site's search (plugin option `search`): `pagefind`, or `lunr` in the offline copy."""
+    publisher: Organisation | None = None
+    """Who publishes the site's reviews: the plugin option `publisher`, else the site itself."""
+    site_name: str = ""
+    """`site_name` of mkdocs.yml (citations name it)."""
+    edition: str | None = None
+    """The claims' git commit (claimsite.env.source_revision), which citations name; None when unknown."""
 
     permalink_directory_urls: bool | None = None
     """URL style of the public site, for permalinks; None means `use_directory_urls` (the offline copy
@@ -432,40 +452,16 @@ def source_evidence(site: Site, page: str, source: Source) -> str:
     return tag("p", " · ".join(parts), class_="claim-source-evidence", data_pagefind_ignore=True)
 
 
+def public_url(site: Site, path: str) -> str:
+    """The public address of a generated page: absolute when the site has a `site_url` (a publishing
+    build always has one), else site-relative (a preview)."""
+    return (site.options.site_url or "") + site.options.page_url(path, public=True)
+
+
 def json_ld(site: Site, cid: str) -> str:
-    """schema.org Claim (alleged) or ClaimReview, serialized and made safe inside <script>."""
-    claim = site.claims[cid]
-    url_ = (site.options.site_url or "") + site.options.page_url(site.claim_path(cid), public=True)
-    item: dict[str, object] = {
-        "@type": "Claim",
-        "name": claim.title,
-        "text": claim.statement,
-        "appearance": [
-            {"@type": "CreativeWork", "url": s.url} for s in claim.sources if s.relation is SourceRelation.SUPPORTS
-        ],
-    }
-    if claim.date:
-        item["datePublished"] = str(claim.date)
-    data: dict[str, object]
-    if claim.status in RATING:
-        data = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": url_,
-            "claimReviewed": claim.title,
-            "itemReviewed": item,
-            "reviewRating": {
-                "@type": "Rating",
-                "ratingValue": RATING[claim.status],
-                "bestRating": 5,
-                "worstRating": 1,
-                "alternateName": STATUS_LABELS[claim.status],
-                "ratingExplanation": claim.status_reason,
-            },
-        }
-    else:
-        data = {"@context": "https://schema.org", **item, "url": url_}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    """The page's JSON-LD (claimsite.outputs.jsonld), serialized and made safe inside <script>."""
+    data = claim_jsonld(site.catalog, cid, lambda path: public_url(site, path), site.options.publisher, site.t)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # compact: the page budget
     # Inside <script>, '<' could close the element; '&' and '>' are escaped for the same reason.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/ld+json">{text}</script>'
@@ -519,8 +515,45 @@ def _history(site: Site, claim: Claim) -> str:
     return f"<table data-pagefind-ignore><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def cited(site: Site, cid: str) -> CitedPage:
+    """What a reference to the claim page holds (claimsite.outputs.cite)."""
+    publisher = site.options.publisher
+    return cited_page(
+        site.catalog,
+        cid,
+        url=public_url(site, site.claim_path(cid)),
+        author=publisher.name if publisher else site.options.site_name,
+        site_name=site.options.site_name,
+        edition=site.options.edition,
+        language=site.options.content_language,
+    )
+
+
+def _month_name(site: Site) -> Callable[[int], str]:
+    from babel.dates import get_month_names
+
+    names = get_month_names("wide", "stand-alone", locale=site.t.language)
+    return lambda month: str(names[month])
+
+
+def _reference(site: Site, page: str, cid: str) -> str:
+    """The APA reference, and the BibTeX and CSL-JSON downloads."""
+    before, title, after = apa_parts(
+        cited(site, cid), _month_name(site), lambda commit: site.t("edition {commit}", commit=commit)
+    )
+    # one_line (in `esc`) trims each part: the spaces between them are written here.
+    gap = " " if after.startswith(" ") else ""
+    text = f"{esc(before)} {tag('em', site.content(title))}{gap}{esc(after)}"
+    reference = tag("p", text, class_="claim-reference", title=site.t("APA style (7th edition)"))
+    downloads = " · ".join(
+        link(esc(label), site.href(page, download_path(cid, name)), download=True)
+        for label, name in (("BibTeX", BIBTEX), ("CSL-JSON", CSL_JSON))
+    )
+    return reference + tag("p", f"{site.label(N_('Download the reference'))}: {downloads}")
+
+
 def _cite(site: Site, page: str, cid: str) -> str:
-    permalink = (site.options.site_url or "") + site.options.page_url(page, public=True)
+    permalink = public_url(site, page)
     target = permalink if site.options.site_url else site.href(page, page)
     line = (
         f"{site.label(N_('Permalink'))}: {link(wrappable(permalink), target, class_='claim-url')} · "
@@ -531,7 +564,8 @@ def _cite(site: Site, page: str, cid: str) -> str:
         edit = link(site.label(N_("Edit this claim")), site.options.edit_url + loaded.source_path)
     else:
         edit = site.label(N_("Edit this claim")) + ": " + tag("code", wrappable(loaded.path))
-    return tag("div", tag("p", line) + tag("p", edit), class_="claim-cite", data_pagefind_ignore=True)
+    body = _reference(site, page, cid) + tag("p", line) + tag("p", edit)
+    return tag("div", body, class_="claim-cite", data_pagefind_ignore=True)
 
 
 def render_claim(site: Site, cid: str) -> GeneratedPage:
@@ -732,6 +766,15 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
             when = f" · {site.date(ref.published)}" if ref.published else ""
             items.append(f"<li>{pub}{source_title(ref.title, ref.url, ref.language)}{when}</li>")
         out.add(tag("ol", "".join(items), data_pagefind_ignore=True))
+    if has_feeds(site) and eid in site.catalog.by_entity:
+        path = entity_feed(eid)
+        follow = compose(esc, site.t("Changes to these claims as a feed: {links}."), links=feed_links(site, page, path))
+        out.add(tag("p", follow, class_="claim-feeds", data_pagefind_ignore=True))
+        title = site.t(ENTITY_TITLE, name=entity.name)
+        out.meta["claimsite_feeds"] = [
+            {"title": title, "path": path + ATOM, "type": ATOM_TYPE},
+            {"title": title, "path": path + JSON_FEED, "type": JSON_FEED_TYPE},
+        ]
     roles = site.catalog.entity_roles.get(eid, {})
     if not roles:
         out.add(Heading(2, site.t("Claims"), "claims", search_exclude=True), claim_list(site, page, []))
@@ -880,6 +923,71 @@ def render_link_health(site: Site) -> GeneratedPage:
     return out
 
 
+DATA_PAGE = "data/index.md"
+"""The Data page: the files of the data package (claimsite.outputs), published beside it in data/."""
+DATA_PROV_TERMS = (
+    ("prov:hadPrimarySource", N_("a document's primary source: each origin its citations name")),
+    (
+        "prov:specializationOf",
+        N_("a primary record (official statement, court record, leaked media, dataset): the origin it is"),
+    ),
+    ("prov:wasDerivedFrom", N_("a claim derived from the documents that support it")),
+    ("prov:wasQuotedFrom", N_("a source's verbatim quote, quoted from its document")),
+    ("schema:citation", N_("every document a claim cites")),
+)
+
+
+def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
+    """The Data page: every file of the data package with its size and SHA-256, the CSV escaping rule,
+    the licence (or that none is stated) and the mapping of the provenance graph."""
+    page, t = DATA_PAGE, site.t
+    out = index_page(site, t("Data"))
+
+    def file_href(name: str) -> str:  # a file, never a page, even when it ends in .md (README.md)
+        return relative_url(f"data/{name}", site.options.page_url(page))
+
+    package = link(tag("code", "datapackage.json"), file_href("datapackage.json"))
+    message = t(
+        "The whole dataset, to download: every claim, source, person and organisation as JSON and as CSV "
+        "tables, described by {package} (a Data Package, version 2, with the size and SHA-256 of every file)."
+    )
+    out.add(tag("p", compose(esc, message, package=package)))
+    triggers = " ".join(tag("code", c) for c in ("=", "+", "-", "@")) + " " + t("a tab or a carriage return")
+    message = t(
+        "JSON files hold every value exactly as the claim files do. In the CSV files, a text cell that starts "
+        "with {triggers} gets a leading {quote}, so that spreadsheets show it as text and never run it as a formula."
+    )
+    out.add(tag("p", compose(esc, message, triggers=triggers, quote=tag("code", "'"))))
+    out.add(
+        tag("p", site.label(N_("No licence for the data has been stated yet: ask the publisher before reusing it.")))
+    )
+    headings = (N_("File"), N_("Size"), N_("SHA-256"))
+    cells = "".join(tag("th", site.label(heading), scope="col") for heading in headings)
+    rows = "".join(
+        tag(
+            "tr",
+            tag("th", link(tag("code", esc(path)), file_href(path)), scope="row")
+            + tag("td", esc(t.plural("{n} byte", "{n} bytes", len(content))))
+            + tag("td", tag("code", wrappable(hashlib.sha256(content).hexdigest()))),
+        )
+        for path, content in sorted(files.items())
+    )
+    out.add(tag("table", tag("thead", tag("tr", cells)) + tag("tbody", rows), data_pagefind_ignore=True))
+    out.add(Heading(2, t("Provenance graph"), "provenance-graph"))
+    graph = link(tag("code", "claims.prov.jsonld"), file_href("claims.prov.jsonld"))
+    message = t(
+        "{graph} says which documents derive from which origins, in the terms of W3C PROV-O (JSON-LD). "
+        "Each origin, document, quote and claim is a node:"
+    )
+    out.add(tag("p", compose(esc, message, graph=graph)))
+    out.add(
+        tag(
+            "ul", "".join(tag("li", f"{tag('code', term)}: {site.label(meaning)}") for term, meaning in DATA_PROV_TERMS)
+        )
+    )
+    return out
+
+
 def render_publisher(site: Site, key: str) -> GeneratedPage:
     publisher = site.catalog.publishers[key]
     page = site.publisher_pages[key]
@@ -902,6 +1010,65 @@ def render_publisher(site: Site, key: str) -> GeneratedPage:
         title = source_title(source.title, source.url, source.language)
         items.append(f"<li>{when}{title} — {site.label(N_('cited in'))} {cited}</li>")
     out.add(tag("ul", "".join(items), data_pagefind_ignore=True))
+    return out
+
+
+# --------------------------------------------------------------------------- changes and feeds
+
+CHANGES_PAGE = "changes.md"
+CHANGES_HEADING = N_("Changes")
+
+
+def has_feeds(site: Site) -> bool:
+    """Feeds are published when the site knows its address (their links and ids are absolute)."""
+    return bool(site.options.site_url)
+
+
+def feed_links(site: Site, page: str, path: str) -> str:
+    """'Atom · JSON Feed': links to the two files of a feed (`path` without its extension)."""
+    atom = link(esc("Atom"), site.href(page, path + ATOM), type=ATOM_TYPE)
+    json_feed = link(esc("JSON Feed"), site.href(page, path + JSON_FEED), type=JSON_FEED_TYPE)
+    return f"{atom} · {json_feed}"
+
+
+def feed_site(site: Site, name: str) -> FeedSite:
+    """What the feeds need of the site (only for a site with a `site_url`)."""
+    assert site.options.site_url and site.options.publisher is not None
+    return FeedSite(
+        site_url=site.options.site_url,
+        name=name,
+        language=site.t.language,
+        publisher=site.options.publisher,
+        page_url=lambda path: public_url(site, path),
+    )
+
+
+def render_changes(site: Site) -> GeneratedPage:
+    """Every history entry of every claim, newest first: what the status-changes feed holds."""
+    page, t = CHANGES_PAGE, site.t
+    out = index_page(site, t(CHANGES_HEADING))
+    out.add(tag("p", esc(t("Every entry of every claim's status history, newest first."))))
+    if has_feeds(site):
+        feeds = [(CHANGES_TITLE, CHANGES), (CLAIMS_TITLE, CLAIMS)]
+        listed = "".join(tag("li", f"{site.label(label)}: {feed_links(site, page, path)}") for label, path in feeds)
+        out.add(tag("p", site.label(N_("Follow them in a feed reader:"))), tag("ul", listed, class_="claim-feeds"))
+    items = []
+    for entry in history_entries(site.catalog, None):
+        claim = site.claims[entry.claim_id]
+        title = link(site.content(claim.title), site.href(page, site.claim_path(entry.claim_id), "history"))
+        if entry.before is None:
+            change = f"{site.label(N_('New claim'))}: {badge(site, entry.status)}"
+        elif entry.before is entry.status:
+            change = f"{site.label(N_('Reviewed'))}: {badge(site, entry.status)}"
+        else:
+            change = f"{badge(site, entry.before)} → {badge(site, entry.status)}"
+        tail = f" — {site.content(entry.note)}" if entry.note else ""
+        items.append(f"<li>{site.date(entry.date)}: {change} {title}{tail}</li>")
+    out.add(
+        tag("ul", "".join(items), class_="claim-changes", data_pagefind_ignore=True)
+        if items
+        else claim_list(site, page, [])
+    )
     return out
 
 
@@ -980,6 +1147,8 @@ def render_home_summary(site: Site, latest: int = 10) -> str:
         (N_("People and organisations"), "entities/index.md"),
         (N_("Tags"), "tags/index.md"),
         (N_("Sources"), "sources/index.md"),
+        (CHANGES_HEADING, CHANGES_PAGE),
+        (N_("Data"), DATA_PAGE),
     ]
     shown = [link(site.label(label), site.href(page, target)) for label, target in links]
     if site.options.pdf_path:
@@ -1048,6 +1217,7 @@ def _render_site(site: Site, reuse: dict[str, GeneratedPage]) -> dict[str, Gener
         ("timeline.md", lambda: render_timeline(site)),
         ("sources/index.md", lambda: render_sources_index(site)),
         (LINK_HEALTH_PAGE, lambda: render_link_health(site)),
+        (CHANGES_PAGE, lambda: render_changes(site)),
     ]
     for path, renderer in renderers:
         pages[path] = renderer()
@@ -1128,6 +1298,8 @@ CONTACT_MARKER = "<!-- claimsite:contact -->"
 """Where a page gives the private address for reporting errors, or says that there is none."""
 TAGS_MARKER = "<!-- claimsite:tags -->"
 """Where a page lists the tag vocabulary (`tags.yaml`)."""
+RATINGS_MARKER = "<!-- claimsite:ratings -->"
+"""Where the methodology page publishes the numeric rating of each verdict (the JSON-LD's `reviewRating`)."""
 
 
 def _table(t: Messages, headings: Iterable[str], rows: Iterable[str]) -> str:
@@ -1158,6 +1330,13 @@ def render_corrections(site: Site, page: str) -> str:
         target = md_link(site.claims[cid].title, "/".join([".."] * page.count("/") + [site.claim_path(cid)]))
         rows.append(f"| {md(t.date(entry.date))} | {target} | {md(entry.note or '')} |")
     return _table(t, (N_("Date"), N_("Claim"), N_("What was corrected")), rows)
+
+
+def render_rating_table(t: Messages) -> str:
+    """The ClaimReview rating of each status (claimsite.outputs.jsonld), as the JSON-LD writes it."""
+    rows = [f"| {md(t(STATUS_LABELS[status]))} | `{status}` | {value} |" for status, value in rating_rows()]
+    rows.append(f"| {md(t(STATUS_LABELS[Status.ALLEGED]))} | `{Status.ALLEGED}` | {md(t('no rating'))} |")
+    return _table(t, (N_("Status"), N_("In the data"), N_("Rating")), rows)
 
 
 def render_contact(options: RenderOptions, t: Messages) -> str:
@@ -1193,6 +1372,8 @@ def fill_markers(markdown: str, page: str, site: Site | None, rules: RuleConfig,
         markdown = markdown.replace(RULES_MARKER, render_rule_list(rules, t))
     if CONTACT_MARKER in markdown:
         markdown = markdown.replace(CONTACT_MARKER, render_contact(options, t))
+    if RATINGS_MARKER in markdown:
+        markdown = markdown.replace(RATINGS_MARKER, render_rating_table(t))
     if site is not None and TAGS_MARKER in markdown:
         markdown = markdown.replace(TAGS_MARKER, render_tag_vocabulary(site.catalog.project.tags, t))
     if site is not None and CORRECTIONS_MARKER in markdown:

@@ -8,9 +8,11 @@ labels, lists of other claims) stay out; hidden, empty elements give it each pag
 values and sort keys (`fields`), and a hidden block the spellings of every name the page refers to
 (`names_block`), weighted like a title.
 
-The index is written by `write_index` after MkDocs has written the pages: by the plugin after every
-build, so `claimsite build`, `mkdocs build` and both servers get it. The offline copy keeps Material's
-lunr search (Pagefind needs a web server; see claimsite.offline).
+A build (`claimsite build`, `mkdocs build`) indexes while MkDocs writes: `StreamingIndex` hands the
+pages already written to a Pagefind process in batches, so Pagefind's work runs on another core beside
+MkDocs' and only writing the bundle is left once the last page is out. Under both servers the index is
+rewritten by `write_index` after each rebuild, in the background (`BackgroundIndex`). The offline copy
+keeps Material's lunr search (Pagefind needs a web server; see claimsite.offline).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import errno
 import json
 import logging
 import os
+import queue
+import re
 import shutil
 import sys
 import tempfile
@@ -29,7 +33,11 @@ from collections.abc import Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
 
 from claimsite.markup import tag
 from claimsite.staging import replace_folder
@@ -228,6 +236,128 @@ class BackgroundIndex:
                 print(f"WARNING -  claimsite: search index not updated: {error}", file=sys.stderr, flush=True)
 
 
+BATCH_PAGES = 250
+"""Pages handed to Pagefind at a time while a build writes them: small enough that little is left to
+index when the last page is written, large enough that a batch costs one message, not hundreds."""
+
+
+class StreamingIndex:
+    """The search index of one build, made while MkDocs writes the pages.
+
+    `page_written` is told each page's path in the site when MkDocs is about to write it; a page counts
+    as written once the next one is announced (MkDocs writes one page at a time) or at `finish`. Written
+    pages are handed, in batches, to one Pagefind process working in a thread of its own while MkDocs
+    goes on: each batch is one `add_directory` of the site with a glob naming exactly its pages. `finish`
+    writes the bundle and puts it in place as `write_index` does; `abort` stops Pagefind and leaves the
+    site as it was. Only pages are indexed: not 404.html nor the redirects of renamed claims, which are
+    no pages to find.
+    """
+
+    def __init__(self, site_dir: Path, *, language: str, batch: int = BATCH_PAGES) -> None:
+        self.site_dir = site_dir
+        self.batch = batch
+        self.fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
+        self._ready: list[str] = []
+        self._writing: str | None = None
+        self._linked: Path | None = None
+        self._queue: queue.Queue[tuple[Path, str] | None] = queue.Queue()
+        self._stop = False
+        self._pages = 0
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._serve, args=(language,), name="claimsite-pagefind", daemon=True)
+        self._thread.start()
+
+    def page_written(self, path: str) -> None:
+        """MkDocs is about to write the page at `path` (relative to the site); the one before is written."""
+        if self._writing is not None:
+            self._ready.append(self._writing)
+        self._writing = path
+        if len(self._ready) >= self.batch:
+            self._hand_over()
+
+    def finish(self) -> IndexStats:
+        """Index the last pages, write the bundle and put it in place of the site's index."""
+        if self._writing is not None:
+            self._ready.append(self._writing)
+            self._writing = None
+        try:
+            self._hand_over()
+            self._queue.put(None)
+            self._thread.join()
+            if isinstance(self._error, SearchIndexError | OSError):
+                raise self._error
+            if self._error is not None:
+                raise SearchIndexError(f"Pagefind failed while indexing {self.site_dir}: {self._error}")
+            check_bundle(self.fresh)
+            files = [p for p in self.fresh.rglob("*") if p.is_file()]
+            stats = IndexStats(self._pages, len(files), sum(p.stat().st_size for p in files))
+            replace_folder(self.fresh, self.site_dir / BUNDLE_DIR)
+            return stats
+        finally:
+            self._clean()
+
+    def abort(self) -> None:
+        """The build failed: stop Pagefind without writing anything, remove the work folders."""
+        self._stop = True
+        self._queue.put(None)
+        self._thread.join()
+        self._clean()
+
+    def _clean(self) -> None:
+        shutil.rmtree(self.fresh, ignore_errors=True)
+        if self._linked is not None:
+            shutil.rmtree(self._linked, ignore_errors=True)
+
+    def _hand_over(self) -> None:
+        plain = [path for path in self._ready if "\\" not in path]
+        if plain:
+            self._queue.put((self.site_dir, "{" + ",".join(_glob_literal(path) for path in plain) + "}"))
+        odd = [path for path in self._ready if "\\" in path]
+        if odd:
+            # A glob cannot name a backslash: such pages (docs files named so) are linked into a folder of
+            # their own inside the site (the same file system, no copy), and that folder is indexed whole.
+            if self._linked is None:
+                self._linked = Path(tempfile.mkdtemp(prefix=".pagefind-pages-", dir=self.site_dir))
+            folder = self._linked / str(len(list(self._linked.iterdir())))
+            for path in odd:
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(self.site_dir / path, target)
+            self._queue.put((folder, "**/*.html"))
+        self._ready = []
+
+    def _serve(self, language: str) -> None:
+        try:
+            self._pages = asyncio.run(self._work(language))
+        except BaseException as error:  # reported by finish, in the build's own thread
+            self._error = error
+
+    async def _work(self, language: str) -> int:
+        loop = asyncio.get_running_loop()
+        pages = 0
+        async with _service() as service:
+            index = await service.create_index(_index_config(self.fresh, language))
+            while (job := await loop.run_in_executor(None, self._queue.get)) is not None:
+                if not self._stop:
+                    folder, glob = job
+                    result = await index.add_directory(path=str(folder), glob=glob)
+                    pages += int(result["page_count"])
+            if self._stop:
+                return pages
+            await index.write_files()
+            await _written(self.fresh)  # see _index
+        return pages
+
+
+_GLOB_SPECIAL = re.compile(r"[?*$:<>()\[\]{},]")
+
+
+def _glob_literal(path: str) -> str:
+    """A path as a glob (Pagefind's, the wax crate's) matching that path alone: its special characters
+    escaped with a backslash. A backslash itself cannot be escaped there (measured); see _hand_over."""
+    return _GLOB_SPECIAL.sub(lambda match: "\\" + match.group(0), path)
+
+
 def _run(job: Coroutine[Any, Any, int]) -> int:
     """Run a coroutine to its end, also when the caller already runs an event loop (a notebook, a
     test driving a browser): then in a thread of its own."""
@@ -239,20 +369,29 @@ def _run(job: Coroutine[Any, Any, int]) -> int:
         return pool.submit(asyncio.run, job).result()
 
 
-async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
+def _service() -> PagefindService:
+    """A Pagefind service (its binary in a child process), to be entered with `async with`."""
     try:
-        from pagefind.index import IndexConfig
         from pagefind.service import PagefindService
     except ImportError:  # pragma: no cover - a dependency of the package
         raise SearchIndexError("the Pagefind package is not installed: pip install 'pagefind[bin]'") from None
-    config = IndexConfig(
+    return PagefindService()
+
+
+def _index_config(out: Path, language: str) -> IndexConfig:
+    from pagefind.index import IndexConfig
+
+    return IndexConfig(
         root_selector=ROOT_SELECTOR,
         exclude_selectors=list(EXCLUDE_SELECTORS),
         output_path=str(out),
         force_language=language,
     )
-    async with PagefindService() as service:
-        index = await service.create_index(config)
+
+
+async def _index(site_dir: Path, out: Path, glob: str, language: str) -> int:
+    async with _service() as service:
+        index = await service.create_index(_index_config(out, language))
         result = await index.add_directory(path=str(site_dir), glob=glob)
         await index.write_files()
         # Pagefind 1.5 answers `write_files` before every file is written; stopping the service then

@@ -30,7 +30,7 @@ from mkdocs.exceptions import BuildError as MkDocsBuildError
 
 from claimsite.env import source_datetime
 from claimsite.errors import BuildError, ConfigError, FileSystemError, ServeError, fault_message
-from claimsite.plugin import CSS_PATH, OPTIONAL_IN_NAV, REQUIRED_EXTENSIONS, THEME_DIR, ClaimsitePlugin
+from claimsite.plugin import CSS_PATH, OPTIONAL_IN_NAV, REQUIRED_EXTENSIONS, THEME_DIR, ClaimsitePlugin, output_files
 from claimsite.project import Project
 from claimsite.render import fill_markers, render_home_summary
 from claimsite.staging import SITE_DIR_HINT, Staging, staging_folder, staging_for
@@ -267,11 +267,13 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
             files[name] = fill_markers(content.decode("utf-8"), page, plugin.site, plugin.rule_config, options)
     for page, generated in plugin.pages.items():
         files[f"docs/{page}"] = generated.markdown()
+    if plugin.site is not None:  # feeds and citation files, as static files of the plain build
+        files.update({f"docs/{path}": content for path, content in output_files(plugin.site, config.site_name).items()})
     files[f"docs/{CSS_PATH}"] = plugin.css()
     theme = Path(str(resources.files("claimsite").joinpath(THEME_DIR)))
     for template in sorted(theme.rglob("*.html")):  # partials/ too: the repository link, ...
         files[f"overrides/{template.relative_to(theme).as_posix()}"] = template.read_bytes()
-    files["mkdocs.yml"] = _standalone_config(Path(config_file))
+    files["mkdocs.yml"] = _standalone_config(Path(config_file), config.extra.get("claimsite_feeds"))
     return write_tree(out, files)
 
 
@@ -281,9 +283,14 @@ def read_config_file(config_file: Path) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def _standalone_config(config_file: Path) -> str:
-    """The project's mkdocs.yml without the claimsite plugin, with what its pages need spelled out."""
+def _standalone_config(config_file: Path, feeds: object = None) -> str:
+    """The project's mkdocs.yml without the claimsite plugin, with what its pages need spelled out
+    (`feeds`: the feed links the plugin gives every page's head)."""
     raw = read_config_file(config_file)
+    if feeds:
+        extra = raw.setdefault("extra", {})
+        if isinstance(extra, dict):
+            extra["claimsite_feeds"] = feeds
     plugins = [p for p in raw.get("plugins", []) if p != "claimsite" and not (isinstance(p, dict) and "claimsite" in p)]
     raw["plugins"] = plugins
     raw["docs_dir"] = "docs"
