@@ -263,3 +263,13 @@ def test_search_works_from_file_urls_without_network(copy: Path) -> None:
             assert [url for url in requests if not url.startswith("file://")] == []
         finally:
             browser.close()
+
+
+def test_the_copy_holds_the_pdf_when_the_publication_makes_one(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    build(root, "--pdf", "--offline")
+    with zipfile.ZipFile(root / "site" / ZIP_PATH) as archive:
+        inside = archive.read(f"{ZIP_FOLDER}/claims.pdf")
+        home = archive.read(f"{ZIP_FOLDER}/index.html").decode("utf-8")
+    assert inside == (root / "site" / "claims.pdf").read_bytes()
+    assert 'href="claims.pdf"' in home  # the copy links its own PDF, as the site does

@@ -433,7 +433,15 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
     show_default=True,
     help="Where to write the PDF.",
 )
-def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to keep typeset parts, so that a rebuild retypesets only what changed "
+    "(default: the plugin option pdf_cache in mkdocs.yml, else .claimsite/pdf-cache).",
+)
+@click.option("--no-cache", is_flag=True, help="Typeset every part, reading and writing no cache.")
+def pdf(config_file: Path | None, claims: Path | None, out: Path, cache: Path | None, no_cache: bool) -> None:
     """Check the claims, then write them as one PDF with contents, bookmarks and an index.
 
     The cover shows the edition date (from SOURCE_DATE_EPOCH when set, so the
@@ -460,7 +468,8 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
         summary=lambda counts: progress(f"checked: {counts}"),
     )
     observed = Observations.from_config_file(config_file)
-    result = make_pdf(project, edition_info(config_file, claims_dir), progress, observed)
+    cache = None if no_cache else cache or _pdf_cache(config_file)
+    result = make_pdf(project, edition_info(config_file, claims_dir), progress, observed, cache=cache)
     for warning in result.warnings:
         click.echo(f"warning: typst: {warning}", err=True)
     try:
@@ -471,6 +480,66 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path) -> None:
         ) from None
     pages = f"{result.pages} pages, " if result.pages is not None else ""
     click.echo(f"Wrote {out} ({pages}{len(result.data) // 1024} KB)")
+
+
+@main.command("verify-pdf")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A built site to compare with: its claims.json and a page for every claim.",
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A claims.json (the data export) to compare with the one the PDF carries.",
+)
+def verify_pdf(file: Path, site_dir: Path | None, data: Path | None) -> None:
+    """Check a PDF edition against what it carries, and against a site or a dataset.
+
+    The PDF carries claims.json and MANIFEST.sha256 as attachments: the
+    manifest must give claims.json's SHA-256, the cover must print the
+    manifest's, and the claims the PDF prints (ids and titles) must be those
+    of its claims.json. With --site or --data, that claims.json must match the
+    published one, claim by claim. Prints one line per difference. Exit 0
+    when nothing differs, 1 when something does, 2 when the PDF or the data
+    cannot be read or on usage errors.
+
+    Example:
+
+        claimsite verify-pdf site/claims.pdf --site site/
+    """
+    import pikepdf
+
+    from claimsite.pdf_verify import verify_pdf as check
+
+    if site_dir is not None and data is not None:
+        raise click.UsageError("give --site or --data, not both")
+    try:
+        dataset = data.read_bytes() if data is not None else None
+        differences = check(file, data=dataset, site=site_dir)
+    except (OSError, pikepdf.PdfError) as error:
+        click.echo(f"Error: {file}: cannot read it as a PDF edition ({error})", err=True)
+        sys.exit(2)
+    for difference in differences:
+        click.echo(f"{file}: {difference}")
+    against = " and the site" if site_dir else " and the dataset" if data else ""
+    if differences:
+        click.echo(f"{len(differences)} difference{'s' if len(differences) != 1 else ''} found", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: matches its attachments{against}")
+
+
+def _pdf_cache(config_file: Path | None) -> Path:
+    """The plugin option `pdf_cache` (relative to mkdocs.yml), else `.claimsite/pdf-cache`."""
+    if config_file is not None and config_file.is_file():
+        from claimsite.site import read_config_file
+
+        configured = plugin_settings(read_config_file(config_file)).get("pdf_cache")
+        if isinstance(configured, str) and configured:
+            return config_file.parent / configured
+    return Path(".claimsite") / "pdf-cache"
 
 
 @main.command()

@@ -39,8 +39,10 @@ ZIP_EPOCH_MIN = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 """Zip timestamps cannot go earlier; also the timestamp when SOURCE_DATE_EPOCH is unset."""
 
 
-def offline_config(config: MkDocsConfig) -> None:
-    """Turn a loaded site config into the offline variant's (before any plugin event runs)."""
+def offline_config(config: MkDocsConfig, pdf: tuple[str, Path] | None = None) -> None:
+    """Turn a loaded site config into the offline variant's (before any plugin event runs). `pdf`:
+    the PDF edition built for the same publication (its site path and file), which the copy then
+    contains and links to like the site does."""
     if not any(isinstance(plugin, OfflinePlugin) for plugin in config.plugins.values()):
         offline = OfflinePlugin()
         errors, _ = offline.load_config({}, config.config_file_path)
@@ -59,8 +61,9 @@ def offline_config(config: MkDocsConfig) -> None:
     config.extra["polyfills"] = [*polyfills, SHIM_PATH]
     plugin_of(config).config.search = "lunr"  # Pagefind needs a web server; lunr runs from file://
     plugin_of(config).config.offline_zip_path = None  # the copy does not contain itself
-    plugin_of(config).config.pdf_path = None  # nor the PDF: it would double the download
-    config.plugins["claimsite/offline-files"] = ExtraFiles({SHIM_PATH: _shim()})
+    plugin_of(config).config.pdf_path = pdf[0] if pdf else None  # the PDF only when this publication made one
+    extra: dict[str, str | Path] = {SHIM_PATH: _shim()}
+    config.plugins["claimsite/offline-files"] = ExtraFiles(extra | ({pdf[0]: pdf[1]} if pdf else {}))
 
 
 class _NoOptions(Config):

@@ -34,9 +34,13 @@ resident memory over the whole process tree, sampled every 50 ms):
 
 The typesetting is paid twice (the second round). pypdf, pure Python, spent 5 of those 16 s parsing
 the parts' objects; qpdf joins them in well under a second. At 5,000 claims the joined document in
-qpdf is the peak. The PDF is smaller than one typst run's because the parts are typeset without PDF
-tags (structure trees of separate files cannot be joined, so tags would be left dangling); each part
-embeds its own font subsets.
+qpdf is the peak. Those figures are from before issue 15, when the parts were untagged.
+
+Since issue 15 the parts are tagged (PDF/UA-1, checked by typst as it compiles) and their structure
+trees merged by `claimsite.pdf_tags`; the joined file is written with object streams, which makes the
+tagged edition about as small as the untagged one was. With a cache folder, parts typeset before with
+the same inputs are reused (`claimsite.pdf_engine.Compiler`). The README's "The PDF edition" has the
+numbers (`scripts/bench_pdf.py`). The PDF carries `claims.json` and a manifest (`claimsite.pdf_verify`).
 
 The output is deterministic: fonts come only from the compiler (system fonts are ignored, so another
 machine's fonts cannot change the layout), every date comes from the edition, which comes from
@@ -45,6 +49,7 @@ machine's fonts cannot change the layout), every date comes from the edition, wh
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -63,7 +68,8 @@ from claimsite.catalog import Catalog
 from claimsite.env import UNKNOWN_REVISION, build_date
 from claimsite.env import source_revision as source_revision  # re-exported: callers import it from here
 from claimsite.model import Claim, Source
-from claimsite.pdf_engine import Pdf, join, settle
+from claimsite.pdf_engine import Compiler, Pdf, heading_pages, join, settle
+from claimsite.pdf_verify import attach, edition_files
 from claimsite.progress import Progress
 from claimsite.project import Project
 from claimsite.provenance import (
@@ -118,6 +124,16 @@ class EditionInfo:
     """The edition date: from SOURCE_DATE_EPOCH when set, else the day of the build."""
     revision: str = UNKNOWN_REVISION
     """Short git commit of the claims, with `-dirty` when they have uncommitted changes."""
+    site_url: str | None = None
+    """The site's address (`site_url` of mkdocs.yml, ending in '/'), for the cover and permalinks."""
+    directory_urls: bool = True
+    """`use_directory_urls` of mkdocs.yml: claim pages at claims/<id>/, else claims/<id>.html."""
+
+    def permalink(self, cid: str) -> str | None:
+        """The address of a claim's page on the site; None without a site address."""
+        if self.site_url is None:
+            return None
+        return self.site_url + (f"claims/{cid}/" if self.directory_urls else f"claims/{cid}.html")
 
     @property
     def timestamp(self) -> int:
@@ -143,10 +159,32 @@ def site_name(config_file: Path | None) -> str | None:
     return one_line(name) if isinstance(name, str) and name.strip() else None
 
 
+def site_address(config_file: Path | None) -> tuple[str | None, bool]:
+    """`site_url` (ending in '/', None when absent or not an http(s) address) and `use_directory_urls`
+    from mkdocs.yml."""
+    if config_file is None or not config_file.is_file():
+        return None, True
+    from claimsite.site import read_config_file
+
+    try:
+        config = read_config_file(config_file)
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return None, True
+    url, directory = config.get("site_url"), config.get("use_directory_urls", True)
+    if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url.strip()):
+        return None, directory is not False
+    return url.strip().rstrip("/") + "/", directory is not False
+
+
 def edition_info(config_file: Path | None, claims_dir: Path, environ: Mapping[str, str] = os.environ) -> EditionInfo:
-    """The edition of the claims in `claims_dir`: title, date and revision."""
+    """The edition of the claims in `claims_dir`: title, date, revision and the site's address."""
+    site_url, directory_urls = site_address(config_file)
     return EditionInfo(
-        title=site_name(config_file) or DEFAULT_TITLE, date=edition_date(environ), revision=source_revision(claims_dir)
+        title=site_name(config_file) or DEFAULT_TITLE,
+        date=edition_date(environ),
+        revision=source_revision(claims_dir),
+        site_url=site_url,
+        directory_urls=directory_urls,
     )
 
 
@@ -177,6 +215,22 @@ def shown_url(url: str) -> str:
     """An address as printed: the same characters, with break opportunities inside over-long runs
     (the link keeps the address itself)."""
     return _URL_RUN_RE.sub(lambda match: _ZERO_WIDTH_SPACE.join(_chunks(match.group())), url)
+
+
+_URL_BREAK_RE = re.compile(r"(?<=//)(?=[^/])|(?<![/:])(?=[/~.,\-_?#%=&])")
+"""Where a printed address may break (The Chicago Manual of Style, 14.18): after `//`, and before a
+slash, tilde, period, comma, hyphen, underscore, question mark, number sign, percent sign, equals
+sign or ampersand, so that a line never ends in a hyphen that looks like hyphenation, and the
+punctuation that starts the next line says the address goes on."""
+
+
+def url_pieces(url: str) -> list[str]:
+    """An address in the pieces the PDF may break it between (each piece is set unbreakable, as
+    typst would otherwise break after any punctuation in a link); runs longer than a line are cut."""
+    pieces: list[str] = []
+    for piece in _URL_BREAK_RE.split(url):
+        pieces += _chunks(piece) if len(piece) >= LONG_WORD else [piece] if piece else []
+    return pieces
 
 
 def _chunks(word: str) -> list[str]:
@@ -217,9 +271,36 @@ def claims_in_order(site: Catalog) -> dict[Status, list[str]]:
     return site.in_print_order
 
 
-def _entity_name(site: Catalog, ref: str) -> str:
-    """An entity's English name with its native-script names, or the free text as written."""
-    return plain(site.display_name(ref))
+Segments = list[dict[str, str | None]]
+"""Text in pieces, each with the language it is in (None: the edition's, English), so that a
+screen reader speaks a Belarusian or Russian name as such."""
+
+
+def native_names(site: Catalog, eid: str) -> Segments:
+    """An entity's names in other scripts, each marked with its language: `Мікалай` / `Николай`."""
+    entity = site.entities[eid]
+    names = [(language, name) for language, name in sorted(entity.names.items()) if name != entity.name]
+    out: Segments = []
+    for n, (language, name) in enumerate(names):
+        out += [{"text": " / ", "lang": None}] if n else []
+        out.append({"text": plain(name), "lang": _lang(str(language))})
+    return out
+
+
+def name_segments(site: Catalog, ref: str) -> Segments:
+    """An entity's English name, then its native names in their languages; free text as written."""
+    if ref not in site.entities:
+        return [{"text": plain(ref), "lang": None}]
+    native = native_names(site, ref)
+    head: Segments = [{"text": plain(site.entities[ref].name), "lang": None}]
+    return head + ([{"text": " (", "lang": None}, *native, {"text": ")", "lang": None}] if native else [])
+
+
+def _names(site: Catalog, refs: Iterable[str]) -> Segments:
+    out: Segments = []
+    for n, ref in enumerate(refs):
+        out += ([{"text": "; ", "lang": None}] if n else []) + name_segments(site, ref)
+    return out
 
 
 def _published(value: object) -> str:
@@ -273,9 +354,9 @@ def _source(site: Catalog, source: Source, observed: Observations = NOTHING_OBSE
         "kind": KIND_LABELS[source.kind],
         "relation": SOURCE_RELATION_LABELS[source.relation],
         "url": source.url,
-        "url_shown": shown_url(source.url),
+        "url_shown": url_pieces(source.url),
         "archive_url": source.archive_url,
-        "archive_url_shown": shown_url(source.archive_url) if source.archive_url else None,
+        "archive_url_shown": url_pieces(source.archive_url) if source.archive_url else None,
         "archive_date": optional(source.archive_date),
         "accessed": optional(source.accessed),
         "evidence": evidence_segments(observed.of(source)),
@@ -287,14 +368,17 @@ def _source(site: Catalog, source: Source, observed: Observations = NOTHING_OBSE
     }
 
 
-def _facts(site: Catalog, claim: Claim) -> list[tuple[str, str]]:
+def _facts(site: Catalog, claim: Claim) -> list[tuple[str, Segments]]:
+    def text(value: str) -> Segments:
+        return [{"text": value, "lang": None}] if value else []
+
     facts = [
-        ("Date", str(claim.date) if claim.date else None),
-        ("Claimed by", _entity_name(site, claim.claimant) if claim.claimant else None),
-        ("People", "; ".join(_entity_name(site, ref) for ref in claim.people)),
-        ("Organisations", "; ".join(_entity_name(site, ref) for ref in claim.organisations)),
-        ("Places", plain(", ".join(claim.places))),
-        ("Tags", ", ".join(claim.tags)),
+        ("Date", text(str(claim.date) if claim.date else "")),
+        ("Claimed by", name_segments(site, claim.claimant) if claim.claimant else []),
+        ("People", _names(site, claim.people)),
+        ("Organisations", _names(site, claim.organisations)),
+        ("Places", text(plain(", ".join(claim.places)))),
+        ("Tags", text(", ".join(claim.tags))),
     ]
     return [(name, value) for name, value in facts if value]
 
@@ -350,7 +434,7 @@ def claim_data(
         "sources": [_source(site, source, observed) for source in claim.sources],
         "responses": [
             {
-                "by": _entity_name(site, r.by),
+                "by": name_segments(site, r.by),
                 "date": optional(r.date),
                 "summary": plain(r.summary),
                 "sources": [numbers[ref] for ref in r.sources if ref in numbers],
@@ -387,7 +471,7 @@ def index_data(
             entries.append(
                 {
                     "name": plain(entity.name),
-                    "native": [plain(name) for name in site.native_names(eid)],
+                    "native": native_names(site, eid),
                     "aliases": [plain(alias) for alias in entity.aliases],
                     "role": plain(entity.role),
                     "pages": [[page, key] for page, key in on_pages.items()],
@@ -490,40 +574,59 @@ def part_data(
     pages: Mapping[str, int],
     offset: int,
     observed: Observations = NOTHING_OBSERVED,
+    manifest: str | None = None,
 ) -> dict[str, Any]:
     """One part as a JSON-ready value: the only input of the typst template. `pages` maps heading
-    keys to their page numbers; `offset` is the number of pages before the part."""
+    keys to their page numbers; `offset` is the number of pages before the part; `manifest`, the
+    SHA-256 of the edition's manifest (`claimsite.pdf_verify`), printed on the cover.
+
+    What only the front matter prints (cover, contents, methodology) is in the first part's data
+    only: an edit elsewhere then leaves the other parts' sources, and their cache keys, alone."""
     groups = claims_in_order(site)
+    front = part.front
     return {
         "edition": {
             "title": plain(edition.title),
+            "title_words": plain(edition.title).split(),
             "date": {
                 "year": edition.date.year,
                 "month": edition.date.month,
                 "day": edition.date.day,
                 "text": edition.date.isoformat(),
             },
-            "revision": plain(edition.revision),
+            "revision": plain(edition.revision) if front else None,
+            "manifest": shown_url(manifest) if front and manifest else None,
+            "site_url": edition.site_url if front else None,
+            "site_url_shown": url_pieces(edition.site_url) if front and edition.site_url else None,
         },
         "offset": offset,
-        "front": part.front,
+        "front": front,
         "totals": {
             "claims": site.counts.claims,
             "documents": site.counts.documents,
             "citations": site.counts.citations,
             "sources": site.counts.sources_line(),
             "entities": site.counts.entities,
-        },
+        }
+        if front
+        else None,
         "statuses": [
             {"label": STATUS_LABELS[s], "definition": STATUS_DEFINITIONS[s], "count": len(groups[s])} for s in Status
-        ],
-        "order": ORDER_NOTE,
+        ]
+        if front
+        else None,
+        "order": ORDER_NOTE if front else None,
         "contents": _contents(site, groups, pages) if part.front else [],
         "groups": [
             {
                 "heading": f"{STATUS_LABELS[p.status]} claims" if p.heading else None,
+                # A part that starts inside a group repeats its heading: PDF/UA-1 wants every part's
+                # first heading at level 1, and a reader on that page sees which group it is.
+                "continued": None if p.heading else f"{STATUS_LABELS[p.status]} claims (continued)",
                 "definition": STATUS_DEFINITIONS[p.status],
-                "claims": [claim_data(site, cid, pages, observed) for cid in p.claims],
+                "claims": [
+                    claim_data(site, cid, pages, observed) | _permalink(edition.permalink(cid)) for cid in p.claims
+                ],
             }
             for p in part.pieces
         ],
@@ -546,7 +649,16 @@ def part_source(data: Mapping[str, Any]) -> str:
     return f"#let data = json(bytes({typst_string(payload)}))\n" + template()
 
 
-def render_typst(site: Catalog | Project, edition: EditionInfo, observed: Observations = NOTHING_OBSERVED) -> str:
+def _permalink(url: str | None) -> dict[str, Any]:
+    return {"permalink": url, "permalink_shown": url_pieces(url) if url else None}
+
+
+def render_typst(
+    site: Catalog | Project,
+    edition: EditionInfo,
+    observed: Observations = NOTHING_OBSERVED,
+    manifest: str | None = None,
+) -> str:
     """The whole edition as a single part, before any page number is known (they print as 0)."""
     if isinstance(site, Project):
         site = Catalog(site)
@@ -555,7 +667,7 @@ def render_typst(site: Catalog | Project, edition: EditionInfo, observed: Observ
         pieces=tuple(_Piece(status, True, tuple(ids)) for status, ids in claims_in_order(site).items() if ids),
         index=True,
     )
-    return part_source(part_data(site, edition, whole, {}, 0, observed))
+    return part_source(part_data(site, edition, whole, {}, 0, observed, manifest))
 
 
 def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
@@ -569,32 +681,67 @@ def _estimate(parts: list[_Part], site: Catalog) -> dict[str, int]:
     return pages
 
 
+LAYOUT_FILE = "layout.json"
+"""In the cache folder: the page numbers and part offsets the last build settled on, the first
+guesses of the next (so that an edit that moves no page retypesets only its own part)."""
+
+
+def _last_layout(cache: Path | None) -> tuple[dict[str, int], list[int]] | None:
+    if cache is None:
+        return None
+    try:
+        layout = json.loads((cache / LAYOUT_FILE).read_text(encoding="utf-8"))
+        pages = {str(key): int(page) for key, page in layout["pages"].items()}
+        return pages, [int(offset) for offset in layout["offsets"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def make_pdf(
     site: Catalog | Project,
     edition: EditionInfo,
     progress: Progress | None = None,
     observed: Observations = NOTHING_OBSERVED,
+    *,
+    tagged: bool = True,
+    cache: Path | None = None,
+    chunk: int = CHUNK_CLAIMS,
 ) -> Pdf:
     """Render and compile the edition, reporting each step to `progress`; the sources' evidence lines
-    report what `observed` holds (the link state and capture store)."""
+    report what `observed` holds (the link state and capture store). Tagged (PDF/UA-1) unless
+    `tagged` is false; with a `cache` folder, parts typeset before with the same inputs are reused;
+    `chunk` is the most claims a part holds."""
     progress = progress or Progress()
     site = site if isinstance(site, Catalog) else Catalog(site)
-    parts = split_parts(claims_in_order(site))
+    parts = split_parts(claims_in_order(site), chunk)
+    carried = edition_files(site, edition.revision)
 
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
-        return part_source(part_data(site, edition, parts[n], pages, offset, observed))
+        return part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))
 
+    compiler = Compiler(edition.timestamp, tagged=tagged, cache=cache)
+    guess, offsets = _last_layout(cache) or (_estimate(parts, site), None)
     typeset = settle(
         [part.headings() for part in parts],
         source_for,
-        _estimate(parts, site),
-        edition.timestamp,
+        guess,
+        compiler,
         progress,
         workers=WORKERS,
         max_rounds=MAX_ROUNDS,
+        offsets=offsets,
     )
+    if cache is not None:
+        compiler.prune(typeset)
+        layout = {
+            "pages": heading_pages(typeset),
+            "offsets": [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))],
+        }
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            replace_file(cache / LAYOUT_FILE, json.dumps(layout, sort_keys=True).encode())
     progress(f"joining {len(parts)} parts…")
-    return join(typeset, LINK_PREFIX)
+    joined = join(typeset, LINK_PREFIX, lambda document: attach(document, carried.files))
+    return Pdf(joined.data, joined.warnings, joined.page_count, parts_typeset=compiler.compiled)
 
 
 def write_pdf(path: Path, pdf: Pdf) -> Path:

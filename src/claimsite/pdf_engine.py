@@ -8,6 +8,7 @@ a named destination per heading, and links between parts. Why parts at all: see 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import io
 import json
 import re
@@ -15,11 +16,15 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 import pikepdf
 
 from claimsite.errors import PdfError as PdfError  # re-exported: claimsite.pdf imports it from here
+from claimsite.pdf_tags import merge_structure
+from claimsite.write import replace_file
 
 _PAGES_RE = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
 
@@ -31,6 +36,8 @@ class Pdf:
     data: bytes
     warnings: tuple[str, ...] = ()
     page_count: int | None = None
+    parts_typeset: int | None = None
+    """How many parts the compiler typeset for it (the others came from the cache)."""
 
     @property
     def pages(self) -> int | None:
@@ -47,9 +54,11 @@ class Pdf:
 _WORKER = """
 import json, sys, typst
 source = sys.stdin.buffer.read()
+tagged = sys.argv[2] == "tagged"
+options = {"pdf_standards": ["ua-1"]} if tagged else {"pdf_tags": False}
 try:
     data, warnings = typst.compile_with_warnings(source, format="pdf", ignore_system_fonts=True,
-                                                 timestamp=int(sys.argv[1]), pdf_tags=False)
+                                                 timestamp=int(sys.argv[1]), **options)
 except typst.TypstError as error:
     sys.stderr.write(json.dumps({"error": error.message}))
     sys.exit(1)
@@ -58,11 +67,13 @@ sys.stdout.buffer.write(data)
 """
 
 
-def compile_pdf(source: str, timestamp: int) -> Pdf:
-    """Typeset typst source into a PDF with the compiler's own fonts only, in a child process."""
+def compile_pdf(source: str, timestamp: int, tagged: bool = True) -> Pdf:
+    """Typeset typst source into a PDF with the compiler's own fonts only, in a child process:
+    tagged and checked against PDF/UA-1 by the compiler (it refuses a document without title,
+    language or alternative texts), or untagged."""
     # A lone surrogate (a YAML escape can make one) cannot be encoded: it becomes '?'.
     done = subprocess.run(
-        [sys.executable, "-c", _WORKER, str(timestamp)],
+        [sys.executable, "-c", _WORKER, str(timestamp), "tagged" if tagged else "untagged"],
         input=source.encode("utf-8", "replace"),
         capture_output=True,
         check=False,
@@ -121,8 +132,7 @@ class Typeset:
     headings: dict[str, _Placed]
 
 
-def _typeset(keys: list[tuple[int, str]], source: str, timestamp: int) -> Typeset:
-    pdf = compile_pdf(source, timestamp)
+def _typeset(keys: list[tuple[int, str]], pdf: Pdf, source_hash: str) -> Typeset:
     with pikepdf.Pdf.open(io.BytesIO(pdf.data)) as document:
         placed = _bookmarks(document)
         page_count = len(document.pages)
@@ -133,11 +143,82 @@ def _typeset(keys: list[tuple[int, str]], source: str, timestamp: int) -> Typese
     headings = {
         key: _Placed(level, p.title, p.page, p.left, p.top) for (level, key), p in zip(keys, placed, strict=True)
     }
-    return Typeset(_hash(source), pdf, page_count, headings)
+    return Typeset(source_hash, pdf, page_count, headings)
 
 
 def _hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8", "replace")).hexdigest()
+
+
+@dataclass
+class Compiler:
+    """How parts are typeset: the compiler's clock, tags on or off, and where typeset parts are kept.
+
+    With a `cache` folder, a part is typeset only when nothing typeset before had the same inputs:
+    its key is the SHA-256 of the typst version, the options and the part's whole source (the
+    template and every page number the part prints, its page offset included, are in the source;
+    the fonts are the compiler's own, so its version covers them). `compiled` counts the parts
+    actually typeset."""
+
+    timestamp: int
+    tagged: bool = True
+    cache: Path | None = None
+    compiled: int = 0
+    keys: dict[str, str] = field(default_factory=dict)
+    """The cache key of every source typeset or read, by the source's own hash."""
+
+    def key(self, source: str) -> str:
+        options = json.dumps({"typst": typst_version(), "tagged": self.tagged, "timestamp": self.timestamp})
+        return hashlib.sha256(options.encode() + b"\0" + source.encode("utf-8", "replace")).hexdigest()
+
+    def typeset(self, keys: list[tuple[int, str]], source: str) -> Typeset:
+        key = self.key(source)
+        self.keys[_hash(source)] = key
+        cached = self._read(key)
+        if cached is None:
+            cached = compile_pdf(source, self.timestamp, self.tagged)
+            self.compiled += 1
+            self._write(key, cached)
+        return _typeset(keys, cached, _hash(source))
+
+    def _read(self, key: str) -> Pdf | None:
+        if self.cache is None:
+            return None
+        try:
+            data = (self.cache / f"{key}.pdf").read_bytes()
+            record = json.loads((self.cache / f"{key}.json").read_text(encoding="utf-8"))
+            if record["sha256"] != hashlib.sha256(data).hexdigest():
+                return None  # a truncated or foreign file is a miss
+            return Pdf(data, tuple(str(warning) for warning in record["warnings"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _write(self, key: str, pdf: Pdf) -> None:
+        if self.cache is None:
+            return
+        record = {"sha256": hashlib.sha256(pdf.data).hexdigest(), "warnings": list(pdf.warnings)}
+        try:
+            replace_file(self.cache / f"{key}.pdf", pdf.data)
+            replace_file(self.cache / f"{key}.json", json.dumps(record).encode())
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def prune(self, kept: list[Typeset]) -> None:
+        """Remove every cached part but those of `kept` (the edition just built), so that the cache
+        holds one edition: the parts a rebuild starts from."""
+        if self.cache is None or not self.cache.is_dir():
+            return
+        used = {self.keys[part.source_hash] for part in kept if part.source_hash in self.keys}
+        for path in self.cache.glob("*.pdf"):
+            if path.stem not in used:
+                path.unlink(missing_ok=True)
+                path.with_suffix(".json").unlink(missing_ok=True)
+
+
+@cache
+def typst_version() -> str:
+    """The version of the compiler in the `typst` wheel."""
+    return importlib.metadata.version("typst")
 
 
 SourceFor = Callable[[int, Mapping[str, int], int], str]
@@ -148,19 +229,22 @@ def settle(
     keys: list[list[tuple[int, str]]],
     source_for: SourceFor,
     guess: Mapping[str, int],
-    timestamp: int,
+    compiler: Compiler,
     progress: Callable[[str], None] = lambda _: None,
     *,
     workers: int = 2,
     max_rounds: int = 5,
+    offsets: list[int] | None = None,
 ) -> list[Typeset]:
     """Typeset every part until the page numbers they print are the pages their headings are on.
 
-    `keys[n]` lists part n's headings as (level, key) in the order its bookmarks come. Each round
-    typesets again only the parts whose source changed; usually two rounds suffice.
+    `keys[n]` lists part n's headings as (level, key) in the order its bookmarks come; the first
+    round uses the page numbers `guess` and the part offsets `offsets` (0 when not given). Each round
+    typesets again only the parts whose source changed; usually two rounds suffice, and one when the
+    guesses are the last build's numbers and the edit moved no page.
     """
     pages: Mapping[str, int] = guess
-    offsets = [0] * len(keys)
+    offsets = list(offsets) if offsets is not None and len(offsets) == len(keys) else [0] * len(keys)
     done: list[Typeset | None] = [None] * len(keys)
     unsettled = False
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -175,18 +259,12 @@ def settle(
                 unsettled = True
                 break
             progress(f"typesetting {len(stale)} of {len(keys)} parts (round {round_number})…")
-            results = pool.map(
-                _typeset, [keys[n] for n in stale], [sources[n] for n in stale], [timestamp] * len(stale)
-            )
+            results = pool.map(compiler.typeset, [keys[n] for n in stale], [sources[n] for n in stale])
             for n, result in zip(stale, results, strict=True):
                 done[n] = result
             typeset = [result for result in done if result is not None]
             offsets = [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))]
-            pages = {
-                key: offset + placed.page + 1
-                for offset, t in zip(offsets, typeset, strict=True)
-                for key, placed in t.headings.items()
-            }
+            pages = heading_pages(typeset)
     finished = [result for result in done if result is not None]
     if unsettled:
         first = finished[0]
@@ -197,9 +275,21 @@ def settle(
     return finished
 
 
-def join(typeset: list[Typeset], link_prefix: str) -> Pdf:
+def heading_pages(typeset: list[Typeset]) -> dict[str, int]:
+    """The page (from 1) of every heading key of the typeset parts, joined in order."""
+    offsets = [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))]
+    return {
+        key: offset + placed.page + 1
+        for offset, t in zip(offsets, typeset, strict=True)
+        for key, placed in t.headings.items()
+    }
+
+
+def join(typeset: list[Typeset], link_prefix: str, finish: Callable[[pikepdf.Pdf], None] | None = None) -> Pdf:
     """One PDF of the typeset parts: their pages, one outline of all their bookmarks, a named
-    destination per heading, and every link to `link_prefix` + a heading key made a link to it.
+    destination per heading, and every link to `link_prefix` + a heading key made a link to it;
+    tagged parts give one structure tree (`claimsite.pdf_tags`). `finish` may add to the document
+    before it is written (attachments: qpdf keeps none of the parts').
 
     qpdf (through pikepdf) does the joining: pypdf, pure Python, took 5 s of the 16 s that
     1,000 claims needed, most of it parsing objects; qpdf takes a fraction of a second.
@@ -209,14 +299,23 @@ def join(typeset: list[Typeset], link_prefix: str) -> Pdf:
         joined = pikepdf.Pdf.new()
         for part in parts:
             joined.pages.extend(part.pages)
-        return _finish(joined, parts[0], typeset, link_prefix)
+        if all("/StructTreeRoot" in part.Root for part in parts):
+            merge_structure(joined, parts, [part.pages for part in typeset])
+        return _finish(joined, parts[0], typeset, link_prefix, finish)
     finally:
         for part in parts:
             part.close()
 
 
-def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[Typeset], link_prefix: str) -> Pdf:
+def _finish(
+    joined: pikepdf.Pdf,
+    first: pikepdf.Pdf,
+    typeset: list[Typeset],
+    link_prefix: str,
+    finish: Callable[[pikepdf.Pdf], None] | None,
+) -> Pdf:
     destinations: dict[str, pikepdf.Array] = {}
+    titles: dict[str, str] = {}
     offset = 0
     with joined.open_outline() as outline:
         parent: pikepdf.OutlineItem | None = None
@@ -231,6 +330,7 @@ def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[Typeset], lin
                 else:
                     parent.children.append(item)
                 destinations[key] = target
+                titles[key] = placed.title.replace("\u200b", "")  # break marks are not for speaking
             offset += part.pages
     names = pikepdf.NameTree.new(joined)
     for key in sorted(destinations):
@@ -245,6 +345,8 @@ def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[Typeset], lin
             if uri.startswith(link_prefix) and key in destinations:
                 del annotation.A
                 annotation.Dest = pikepdf.String(key)
+                # The compiler describes a link by its target; for a heading, its title says where it goes.
+                annotation.Contents = pikepdf.String(titles[key])
 
     for key, value in first.docinfo.items():
         joined.docinfo[key] = value
@@ -253,7 +355,16 @@ def _finish(joined: pikepdf.Pdf, first: pikepdf.Pdf, typeset: list[Typeset], lin
     if "/ViewerPreferences" in first.Root:  # a direct dictionary of plain values (DisplayDocTitle, ...)
         joined.Root.ViewerPreferences = pikepdf.Dictionary(dict(first.Root.ViewerPreferences.items()))
     joined.Root.PageMode = pikepdf.Name.UseOutlines
+    if finish is not None:
+        finish(joined)
     out = io.BytesIO()
-    joined.save(out, deterministic_id=True, fix_metadata_version=False)
+    # Object streams: the structure tree is tens of thousands of small dictionaries, which compress well.
+    joined.save(
+        out,
+        deterministic_id=True,
+        fix_metadata_version=False,
+        min_version=first.pdf_version,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
     warnings = tuple(dict.fromkeys(w for part in typeset for w in part.pdf.warnings))
     return Pdf(out.getvalue(), warnings, len(joined.pages))

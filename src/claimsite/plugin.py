@@ -110,6 +110,9 @@ class ClaimsiteConfig(Config):
     out of the main git history (the default is git-ignored); sync it to object storage or an evidence
     repository. When the build finds it, each source's evidence line says whether the store holds the
     capture the claim file names."""
+    pdf_cache = c.Type(str, default=".claimsite/pdf-cache")
+    """Where the PDF edition keeps its typeset parts, relative to mkdocs.yml (git-ignored by default):
+    a rebuild typesets again only the parts whose source changed. Safe to delete."""
     timestamp_authorities = c.Type(list, default=[])
     """The RFC 3161 time-stamping authorities that stamp each `claimsite sources archive` run's
     manifest, and that `claimsite sources verify` checks the tokens of: a list of `{url, chain}`,

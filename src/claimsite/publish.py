@@ -59,6 +59,8 @@ class OutputContext:
     folder: Path
     """An empty folder of the output's own for its work; removed once the site is built."""
     progress: Progress | None = None
+    made: dict[str, tuple[str, Path]] = field(default_factory=dict)
+    """The outputs built before this one for the same publication: name -> (site path, file)."""
 
 
 class Output(Protocol):
@@ -107,7 +109,8 @@ class PdfOutput:
         edition = edition_info(context.config_file, plugin.claims_path(context.config))
         base = Path(context.config.config_file_path).parent
         observed = Observations.read(base, plugin.config.link_state, plugin.config.captures)
-        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress, observed))
+        cache = base / plugin.config.pdf_cache
+        return write_pdf(context.folder / PDF_PATH, make_pdf(project, edition, progress, observed, cache=cache))
 
 
 class OfflineOutput:
@@ -127,7 +130,12 @@ class OfflineOutput:
     def build(self, context: OutputContext) -> Path:
         # A site of its own, but inside the publication's staging area: its faults are the site's.
         with staging_for(context.folder / ZIP_FOLDER) as staging:
-            copy = build_site(context.config_file, context.project, prepare=offline_config, staging=staging)
+            pdf = context.made.get(PdfOutput.name)  # the offline copy holds the PDF when one was built
+
+            def prepare(config: MkDocsConfig) -> None:
+                offline_config(config, pdf)
+
+            copy = build_site(context.config_file, context.project, prepare=prepare, staging=staging)
             zip_file = context.folder / ZIP_PATH
             write_zip(copy, ZIP_FOLDER, zip_file)
             shutil.rmtree(copy)  # it is on the site's disk: leave the room to the site
@@ -181,13 +189,16 @@ def publish(
     paths = {output.name: output.site_path(plugin) for output in enabled}
     seconds: dict[str, float] = {}
     extras: dict[str, str | Path] = {}
+    made: dict[str, tuple[str, Path]] = {}
     with writing_site(site_target(config, site_dir)) as staging:
         work = staging.make_folder("outputs")  # beside the site: on its disk, and removed with the staging area
         for output in enabled:
             folder = work / output.name
             folder.mkdir()
             started = time.perf_counter()
-            extras[paths[output.name]] = output.build(OutputContext(config_file, config, project, folder, pdf_progress))
+            context = OutputContext(config_file, config, project, folder, pdf_progress, dict(made))
+            extras[paths[output.name]] = made_file = output.build(context)
+            made[output.name] = (paths[output.name], made_file)
             seconds[output.name] = time.perf_counter() - started
 
         def prepare(site_config: MkDocsConfig) -> None:
