@@ -271,3 +271,46 @@ def test_the_staging_areas_messages_name_the_option_of_the_command(tmp_path: Pat
     ):
         write_package(target, {"a.json": b"{}"})
     assert target.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_data_package_that_fails_in_its_child_fails_the_build_and_keeps_the_site(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`claimsite build` writes the package from a forked child while MkDocs writes the pages; when the
+    child fails, the build says so in one line and the published site stays as it was."""
+    from claimsite.outputs import export
+
+    os.chdir(project_dir)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    before = sorted(p.relative_to(project_dir / "site") for p in (project_dir / "site").rglob("*"))
+
+    def broken(*args: object, **kwargs: object) -> dict[str, bytes]:
+        raise RuntimeError("the package broke")
+
+    monkeypatch.setattr(export, "site_package", broken)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Error: the MkDocs build failed" in result.output
+    logged = [r.getMessage() for r in caplog.records if "data package" in r.getMessage()]
+    assert len(logged) == 1, logged
+    assert "claimsite: the data package could not be written to" in logged[0]
+    assert logged[0].endswith("/data: RuntimeError: the package broke")
+    assert sorted(p.relative_to(project_dir / "site") for p in (project_dir / "site").rglob("*")) == before
+    assert not list(project_dir.glob(".site-staging*"))
+
+
+def test_a_stopped_child_is_reaped(tmp_path: Path) -> None:
+    import time
+
+    from claimsite.outputs.export import ForkedPackage
+
+    def slow() -> dict[str, bytes]:
+        time.sleep(30)
+        return {"a.json": b"{}"}
+
+    job = ForkedPackage(tmp_path / "data", slow)
+    job.stop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(job._pid, os.WNOHANG)
+    assert not (tmp_path / "data").exists()

@@ -12,6 +12,8 @@ import logging
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,11 +32,13 @@ import claimsite.rules.version  # noqa: F401  (the methodology page lists the di
 from claimsite import report, search
 from claimsite.catalog import Catalog
 from claimsite.env import source_revision
+from claimsite.errors import ClaimsiteError
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.outputs.cite import citation_files
-from claimsite.outputs.export import DATA_FOLDER
+from claimsite.outputs.datapackage import package_paths
+from claimsite.outputs.export import DATA_FOLDER, FileFacts, ForkedPackage, can_fork, file_facts
 from claimsite.outputs.feeds import (
     ATOM,
     ATOM_TYPE,
@@ -64,6 +68,7 @@ from claimsite.render import (
 )
 from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError
 from claimsite.search_ui import interface_strings
+from claimsite.write import write_tree
 
 log = logging.getLogger("mkdocs.plugins.claimsite")
 
@@ -165,6 +170,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.data_files: dict[str, bytes] = {}
         """The data package (claimsite.outputs), published under data/; made again only when its inputs changed."""
         self._data_inputs: tuple[object, ...] | None = None
+        self.data_maker: Callable[[], dict[str, bytes]] | None = None
+        """Under `build`: what makes the data package, called by a child process (`ForkedPackage`)."""
+        self.data_job: ForkedPackage | DonePackage | None = None
+        self.fork_outputs = True
+        """Whether a build may make the data package in a child process; off for `claimsite generate`,
+        which writes the pages without building them."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # MkDocs keeps plugin instances across configs in one process: a new build or server starts clean.
@@ -175,6 +186,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             self.stream.abort()
             self.stream = None
         self.data_files, self._data_inputs = {}, None
+        if self.data_job is not None:
+            self.data_job.stop()
+        self.data_maker, self.data_job = None, None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -262,8 +276,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         )
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
-        self.data_files = self._data_package(config)
-        self.pages[DATA_PAGE] = render_data_page(self.site, self.data_files)
+        if self.serving or not self.fork_outputs or not can_fork():
+            self.data_files, self.data_maker = self._data_package(config), None
+            facts = file_facts(self.data_files)
+        else:  # made by a child process while the pages are written (see on_post_page)
+            self.data_files, self.data_maker = {}, self._data_maker(config)
+            facts = {path: (0, "") for path in package_paths()}  # the page's layout; filled in on_page_context
+        self.pages[DATA_PAGE] = render_data_page(self.site, facts)
         self.modified = {
             path
             for path, page in self.pages.items()
@@ -271,6 +290,19 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+
+    def _data_maker(self, config: MkDocsConfig) -> Callable[[], dict[str, bytes]]:
+        """What makes the data package of the current claims, for a child process to call."""
+        from claimsite.env import source_revision
+        from claimsite.outputs.export import site_package
+
+        assert self.site is not None
+        catalog, revision = self.site.catalog, source_revision(self.claims_path(config))
+        title = " ".join(config.site_name.split())
+        site_url, directory_urls = config.site_url, config.use_directory_urls
+        return lambda: site_package(
+            catalog, revision, title=title, site_url=site_url, use_directory_urls=directory_urls
+        )
 
     def _data_package(self, config: MkDocsConfig) -> dict[str, bytes]:
         """The data package of the current claims; under `serve`, the previous one while neither the
@@ -353,6 +385,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         output = strip_indentation(output)
+        if self.data_maker is not None and self.data_job is None:  # MkDocs has emptied site_dir by now
+            self._start_data_package(Path(config.site_dir) / DATA_FOLDER)
         if self.config.search == "pagefind" and not self.serving:
             if self.stream is None:  # here, not earlier: MkDocs empties site_dir after on_files
                 language = config.theme.get("language") or "en"
@@ -361,6 +395,17 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.pages_done += 1
         self.progress.count(self.pages_done, self.pages_total, "pages written")
         return output
+
+    def _start_data_package(self, folder: Path) -> None:
+        """Fork the child that writes the data package, before any thread of this build starts (the
+        search index's comes next); when another thread runs already, write it here instead."""
+        assert self.data_maker is not None
+        if threading.active_count() == 1:
+            self.data_job = ForkedPackage(folder, self.data_maker)
+            return
+        files = self.data_maker()
+        write_tree(folder, files)
+        self.data_job = DonePackage(file_facts(files))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         linked = [f.src_uri for f in files if f.abs_src_path and _through_link(Path(config.docs_dir), f.abs_src_path)]
@@ -381,11 +426,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
                 # nav, which made a 4,000-page build quadratic (315 s instead of 9 s).
                 file.inclusion = InclusionLevel.NOT_IN_NAV
             files.append(file)
-        for name, content in self.data_files.items():
+        for name in self.data_files or package_paths():
             path = f"{DATA_FOLDER}/{name}"
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"claimsite: docs/{path} would hide a file of the data package; rename or remove it")
-            files.append(DataFile.generated(config, path, content=content))
+        for name, content in self.data_files.items():
+            files.append(DataFile.generated(config, f"{DATA_FOLDER}/{name}", content=content))
         files.append(File.generated(config, CSS_PATH, content=self.css()))
         for asset in SEARCH_ASSETS if self.config.search == "pagefind" else ():
             source = resources.files("claimsite").joinpath(asset)
@@ -442,6 +488,13 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     @event_priority(100)  # before Material's search plugin reads the page
     def _page_context_first(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        if self.data_job is not None and isinstance(page, GeneratedHtmlPage) and page.file.src_uri == DATA_PAGE:
+            assert self.site is not None
+            try:
+                page.generated = render_data_page(self.site, self.data_job.result())
+            except ClaimsiteError as error:
+                raise PluginError(f"claimsite: {error}") from None
+            page.set_content()
         public = self.config.permalink_directory_urls
         if public is not None and public != config.use_directory_urls and config.site_url and self.site:
             # The offline copy uses .html addresses; its canonical links name the public pages.
@@ -466,6 +519,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     on_page_context = CombinedEvent(_page_context_first, _page_context_last)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        job, self.data_job = self.data_job, None
+        if job is not None:  # the Data page waited for it already, unless the page was not built
+            try:
+                job.result()
+            except ClaimsiteError as error:
+                raise PluginError(f"claimsite: {error}") from None
         if self.config.search != "pagefind":
             return
         language = config.theme.get("language") or "en"  # <html lang>: the index a page searches
@@ -490,6 +549,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         stream, self.stream = self.stream, None
         if stream is not None:
             stream.abort()
+        job, self.data_job = self.data_job, None
+        if job is not None:
+            job.stop()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.claims_path(config)))
@@ -548,11 +610,28 @@ class GeneratedHtmlPage(Page):
         self.markdown, self.meta = "", dict(self.generated.meta)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        body = self.generated.html(self.permalink)
-        self.content = body + (f"\n\n{self.extra_html}" if self.extra_html else "")
+        self.set_content()
         self.toc = get_toc(self.generated.toc())  # type: ignore[arg-type]
         self.present_anchor_ids = self.generated.anchors()
         self.links_to_anchors = {}
+
+    def set_content(self) -> None:
+        """The page's HTML, from `generated` (again, when that changed after rendering)."""
+        body = self.generated.html(self.permalink)
+        self.content = body + (f"\n\n{self.extra_html}" if self.extra_html else "")
+
+
+class DonePackage:
+    """A data package written in the build's own process (where no child can be forked)."""
+
+    def __init__(self, facts: dict[str, FileFacts]) -> None:
+        self.facts = facts
+
+    def result(self) -> dict[str, FileFacts]:
+        return self.facts
+
+    def stop(self) -> None:
+        pass
 
 
 class DataFile(File):

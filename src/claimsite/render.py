@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -937,9 +937,10 @@ DATA_PROV_TERMS = (
 )
 
 
-def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
-    """The Data page: every file of the data package with its size and SHA-256, the CSV escaping rule,
-    the licence (or that none is stated) and the mapping of the provenance graph."""
+def render_data_page(site: Site, files: Mapping[str, tuple[int, str]]) -> GeneratedPage:
+    """The Data page: every file of the data package with its size and SHA-256 (`files`: path -> size
+    in bytes and SHA-256 in hex), the CSV escaping rule, the licence (or that none is stated) and the
+    mapping of the provenance graph."""
     page, t = DATA_PAGE, site.t
     out = index_page(site, t("Data"))
 
@@ -967,10 +968,10 @@ def render_data_page(site: Site, files: dict[str, bytes]) -> GeneratedPage:
         tag(
             "tr",
             tag("th", link(tag("code", esc(path)), file_href(path)), scope="row")
-            + tag("td", esc(t.plural("{n} byte", "{n} bytes", len(content))))
-            + tag("td", tag("code", wrappable(hashlib.sha256(content).hexdigest()))),
+            + tag("td", esc(t.plural("{n} byte", "{n} bytes", size)))
+            + tag("td", tag("code", wrappable(digest))),
         )
-        for path, content in sorted(files.items())
+        for path, (size, digest) in sorted(files.items())
     )
     out.add(tag("table", tag("thead", tag("tr", cells)) + tag("tbody", rows), data_pagefind_ignore=True))
     out.add(Heading(2, t("Provenance graph"), "provenance-graph"))

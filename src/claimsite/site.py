@@ -250,6 +250,7 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     config = load_site_config(config_file)
     plugin = plugin_of(config)
     plugin.preloaded = project
+    plugin.fork_outputs = False  # no build follows: the Data page needs its package now
     plugin.on_config(config)
     plugin.on_pre_build(config=config)
     docs_src = Path(config.docs_dir)

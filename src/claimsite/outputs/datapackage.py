@@ -490,6 +490,14 @@ def _resource(name: str, path: str, content: bytes, mediatype: str, fmt: str) ->
     }
 
 
+def package_paths() -> list[str]:
+    """The paths of every file `package_files` writes (they do not depend on the claims)."""
+    from claimsite.outputs.provenance_graph import PROV_GRAPH
+    from claimsite.outputs.tables import TABLES
+
+    return [CLAIMS_JSON, CLAIMS_JSONL, CLAIMS_SCHEMA, PROV_GRAPH, *(t.path for t in TABLES), README, DATAPACKAGE]
+
+
 def package_files(
     catalog: Catalog,
     edition: Edition | None = None,
