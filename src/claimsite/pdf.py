@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -716,8 +717,18 @@ def make_pdf(
     parts = split_parts(claims_in_order(site), chunk)
     carried = edition_files(site, edition.revision)
 
+    made: dict[tuple[int, int, int], tuple[tuple[tuple[str, int], ...], str]] = {}
+
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
-        return part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))
+        # Each round asks for every part's source; a part whose numbers did not change since the
+        # last round gets the same source without building its data again.
+        numbers = tuple(sorted(pages.items()))
+        memo = (n, offset, hash(numbers))
+        if memo in made and made[memo][0] == numbers:
+            return made[memo][1]
+        source = part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))
+        made[memo] = (numbers, source)
+        return source
 
     compiler = Compiler(edition.timestamp, tagged=tagged, cache=cache)
     guess, offsets = _last_layout(cache) or (_estimate(parts, site), None)
@@ -731,16 +742,26 @@ def make_pdf(
         max_rounds=MAX_ROUNDS,
         offsets=offsets,
     )
+    made.clear()
+    # The joined file depends on the parts, the link prefix and the attachments only: with every
+    # part unchanged, a rebuild reads it back instead of joining again.
+    finishing = json.dumps(
+        [LINK_PREFIX, sorted((name, hashlib.sha256(data).hexdigest()) for name, data in carried.files.items())]
+    ).encode()
+    joined_key = compiler.joined_key(typeset, finishing)
     if cache is not None:
-        compiler.prune(typeset)
         layout = {
             "pages": heading_pages(typeset),
             "offsets": [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))],
         }
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             replace_file(cache / LAYOUT_FILE, json.dumps(layout, sort_keys=True).encode())
-    progress(f"joining {len(parts)} parts…")
-    joined = join(typeset, LINK_PREFIX, lambda document: attach(document, carried.files))
+    joined = compiler.read_joined(joined_key)
+    if joined is None or joined.page_count is None:
+        progress(f"joining {len(parts)} parts…")
+        joined = join(typeset, LINK_PREFIX, lambda document: attach(document, carried.files))
+        compiler.write_joined(joined_key, joined)
+    compiler.prune(typeset, also=(joined_key,))
     return Pdf(joined.data, joined.warnings, joined.page_count, parts_typeset=compiler.compiled)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
+from claimsite import pdf_tags as _tags_module
 from claimsite.errors import PdfError as PdfError  # re-exported: claimsite.pdf imports it from here
 from claimsite.pdf_tags import merge_structure
 from claimsite.write import replace_file
@@ -238,26 +239,47 @@ class Compiler:
             record = json.loads((self.cache / f"{key}.json").read_text(encoding="utf-8"))
             if record["sha256"] != hashlib.sha256(data).hexdigest():
                 return None  # a truncated or foreign file is a miss
-            return Pdf(data, tuple(str(warning) for warning in record["warnings"]))
+            pages = record.get("pages")
+            return Pdf(data, tuple(str(w) for w in record["warnings"]), int(pages) if pages is not None else None)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def _write(self, key: str, pdf: Pdf) -> None:
         if self.cache is None:
             return
-        record = {"sha256": hashlib.sha256(pdf.data).hexdigest(), "warnings": list(pdf.warnings)}
+        record: dict[str, object] = {"sha256": hashlib.sha256(pdf.data).hexdigest(), "warnings": list(pdf.warnings)}
+        if pdf.page_count is not None:
+            record["pages"] = pdf.page_count
         try:
             replace_file(self.cache / f"{key}.pdf", pdf.data)
             replace_file(self.cache / f"{key}.json", json.dumps(record).encode())
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def prune(self, kept: list[Typeset]) -> None:
-        """Remove every cached part but those of `kept` (the edition just built), so that the cache
-        holds one edition: the parts a rebuild starts from."""
+    def joined_key(self, typeset: list[Typeset], finishing: bytes) -> str:
+        """The cache key of the joined document: every part's key and headings, what `finishing`
+        says about the rest of the join's inputs (the link prefix, the attachments), and the code
+        that joins (this module and the structure-tree merger)."""
+        code = b"".join(Path(module).read_bytes() for module in (__file__, _tags_module.__file__))
+        libraries = f"pikepdf {pikepdf.__version__}, qpdf {pikepdf.__libqpdf_version__}".encode()
+        digest = hashlib.sha256(self.key("joined").encode() + hashlib.sha256(code).digest() + libraries + finishing)
+        for part in typeset:
+            digest.update(self.keys.get(part.source_hash, part.source_hash).encode())
+            digest.update(json.dumps(list(part.headings)).encode())
+        return "joined-" + digest.hexdigest()
+
+    def read_joined(self, key: str) -> Pdf | None:
+        return self._read(key)
+
+    def write_joined(self, key: str, pdf: Pdf) -> None:
+        self._write(key, pdf)
+
+    def prune(self, kept: list[Typeset], also: tuple[str, ...] = ()) -> None:
+        """Remove every cached part but those of `kept` (the edition just built) and the entries
+        `also` names, so that the cache holds one edition: the parts a rebuild starts from."""
         if self.cache is None or not self.cache.is_dir():
             return
-        used = {self.keys[part.source_hash] for part in kept if part.source_hash in self.keys}
+        used = {self.keys[part.source_hash] for part in kept if part.source_hash in self.keys} | set(also)
         for path in self.cache.glob("*.pdf"):
             if path.stem not in used:
                 path.unlink(missing_ok=True)
