@@ -16,8 +16,8 @@ from conftest import TODAY, VALID
 
 from claimsite.catalog import Catalog
 from claimsite.cli import main
-from claimsite.pdf import LAYOUT_FILE, EditionInfo, make_pdf
-from claimsite.pdf_engine import Compiler
+from claimsite.pdf import LAYOUT_FILE, EditionInfo, claims_in_order, make_pdf, part_data, part_source, split_parts
+from claimsite.pdf_engine import Compiler, lay_out
 from claimsite.project import load_project
 
 EDITION = EditionInfo(title="Fixture claims", date=dt.date(2026, 11, 25), revision="abc1234")
@@ -48,18 +48,36 @@ def test_a_rebuild_after_editing_one_claim_retypesets_its_part_only_and_equals_a
     cache = tmp_path / "cache"
     first, typeset = build(claims, cache)
     assert typeset is not None and typeset >= 3  # three parts, each at least once
-    assert (cache / LAYOUT_FILE).is_file() and len(list(cache.glob("*.pdf"))) == 3  # one edition kept
+    assert (cache / LAYOUT_FILE).is_file() and len(list(cache.glob("*.pdf"))) == 4  # one edition kept
+    joined = list(cache.glob("joined-*.pdf"))
+    assert len(joined) == 1 and joined[0].read_bytes() == first  # its parts, and the file they make
 
     again, typeset = build(claims, cache)
     assert (again, typeset) == (first, 0)
+    joined[0].write_bytes(b"%PDF-1.7 not this")  # the joined file is read back, not joined again...
+    assert build(claims, cache) == (first, 0)  # ...unless its hash says it is not the one written
 
     edit_statement(claims, "voice-attribution", "Edited once.")
     cached, typeset = build(claims, cache)
+    assert list(cache.glob("joined-*.pdf")) != joined  # the edition's parts changed: joined again
     # The claim's part, and the first: the cover prints the manifest's hash, which lists the claim's
     # file. The middle part prints nothing that changed.
     assert typeset == 2
     clean, _ = build(claims, None)
     assert cached == clean != first
+
+
+def test_laying_out_a_part_finds_the_pages_typesetting_it_does() -> None:
+    """The first round of a clean build only lays parts out (a typst query); its page count and
+    heading pages must be those of the typeset part, or the next round would print wrong numbers."""
+    project = load_project([VALID], today=TODAY)
+    site = Catalog(project)
+    parts = split_parts(claims_in_order(site), 2)
+    for part in parts:
+        source = part_source(part_data(site, EDITION, part, {}, 7))
+        typeset = Compiler(0).typeset(part.headings(), source)
+        assert lay_out(source) == typeset.layout
+        assert typeset.layout.pages > 1 and len(typeset.layout.heading_pages) == len(part.headings())
 
 
 def test_the_key_covers_every_input_of_a_part() -> None:

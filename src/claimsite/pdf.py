@@ -15,10 +15,11 @@ template was to blame: without any `context`, outline or index the run still pea
 starts a new page at the cut) and typesets each in a child process of its own, `WORKERS` at a time,
 so the peak is that of two small runs rather than one large one. qpdf (pikepdf) then joins the parts.
 
-Page numbers cross parts, so they are settled as typst settles its own: every part is typeset with
-guessed numbers, the bookmarks of the typeset parts say on which page every heading landed, and
-parts whose source would change are typeset again, until none would (two rounds in practice, at
-most `MAX_ROUNDS`, after which a warning says so). The template prints every page number it is
+Page numbers cross parts, so they are settled as typst settles its own: every part is laid out with
+guessed numbers (a typst query that makes no PDF, when no earlier build's numbers are at hand), the
+layout says on which page every heading lands, and parts are typeset with those numbers and typeset
+again while their source would change (each part once or twice in practice, at most `MAX_ROUNDS`
+rounds, after which a warning says so). The template prints every page number it is
 given (footer from `data.offset`, contents, related claims, index) and writes every link to a
 heading as `claimsite-internal:<key>`; the join gives each heading a named destination (`claim-<id>`
 for claims), points those links at them, and builds one outline from the parts' bookmarks.
@@ -32,7 +33,7 @@ resident memory over the whole process tree, sampled every 50 ms):
 |  1,000 | 9-13 s, 1,839 MB, 20.5 MB       | 16.3 s, 566 MB tree, 11.2 MB  | 10.7 s, 444 MB tree, 10.9 MB |
 |  5,000 | -, about 10 GB                  | 103 s, 1,339 MB tree, 55 MB   | 57 s, 1,114 MB tree, 54 MB   |
 
-The typesetting is paid twice (the second round). pypdf, pure Python, spent 5 of those 16 s parsing
+The typesetting was paid twice (the second round). pypdf, pure Python, spent 5 of those 16 s parsing
 the parts' objects; qpdf joins them in well under a second. At 5,000 claims the joined document in
 qpdf is the peak. Those figures are from before issue 15, when the parts were untagged.
 
@@ -51,6 +52,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -716,8 +718,18 @@ def make_pdf(
     parts = split_parts(claims_in_order(site), chunk)
     carried = edition_files(site, edition.revision)
 
+    made: dict[tuple[int, int, int], tuple[tuple[tuple[str, int], ...], str]] = {}
+
     def source_for(n: int, pages: Mapping[str, int], offset: int) -> str:
-        return part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))
+        # Each round asks for every part's source; a part whose numbers did not change since the
+        # last round gets the same source without building its data again.
+        numbers = tuple(sorted(pages.items()))
+        memo = (n, offset, hash(numbers))
+        if memo in made and made[memo][0] == numbers:
+            return made[memo][1]
+        source = part_source(part_data(site, edition, parts[n], pages, offset, observed, carried.manifest_hash))
+        made[memo] = (numbers, source)
+        return source
 
     compiler = Compiler(edition.timestamp, tagged=tagged, cache=cache)
     guess, offsets = _last_layout(cache) or (_estimate(parts, site), None)
@@ -731,16 +743,26 @@ def make_pdf(
         max_rounds=MAX_ROUNDS,
         offsets=offsets,
     )
+    made.clear()
+    # The joined file depends on the parts, the link prefix and the attachments only: with every
+    # part unchanged, a rebuild reads it back instead of joining again.
+    finishing = json.dumps(
+        [LINK_PREFIX, sorted((name, hashlib.sha256(data).hexdigest()) for name, data in carried.files.items())]
+    ).encode()
+    joined_key = compiler.joined_key(typeset, finishing)
     if cache is not None:
-        compiler.prune(typeset)
         layout = {
             "pages": heading_pages(typeset),
             "offsets": [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))],
         }
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             replace_file(cache / LAYOUT_FILE, json.dumps(layout, sort_keys=True).encode())
-    progress(f"joining {len(parts)} parts…")
-    joined = join(typeset, LINK_PREFIX, lambda document: attach(document, carried.files))
+    joined = compiler.read_joined(joined_key)
+    if joined is None or joined.page_count is None:
+        progress(f"joining {len(parts)} parts…")
+        joined = join(typeset, LINK_PREFIX, lambda document: attach(document, carried.files))
+        compiler.write_joined(joined_key, joined)
+    compiler.prune(typeset, also=(joined_key,))
     return Pdf(joined.data, joined.warnings, joined.page_count, parts_typeset=compiler.compiled)
 
 

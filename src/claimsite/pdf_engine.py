@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
+from claimsite import pdf_tags as _tags_module
 from claimsite.errors import PdfError as PdfError  # re-exported: claimsite.pdf imports it from here
 from claimsite.pdf_tags import merge_structure
 from claimsite.write import replace_file
@@ -54,11 +55,15 @@ class Pdf:
 _WORKER = """
 import json, sys, typst
 source = sys.stdin.buffer.read()
-tagged = sys.argv[2] == "tagged"
-options = {"pdf_standards": ["ua-1"]} if tagged else {"pdf_tags": False}
+mode = sys.argv[2]
+options = {"pdf_standards": ["ua-1"]} if mode == "tagged" else {"pdf_tags": False}
 try:
-    data, warnings = typst.compile_with_warnings(source, format="pdf", ignore_system_fonts=True,
-                                                 timestamp=int(sys.argv[1]), **options)
+    if mode == "layout":
+        data = typst.query(source, "<claimsite-layout>", field="value", one=True, ignore_system_fonts=True).encode()
+        warnings = []
+    else:
+        data, warnings = typst.compile_with_warnings(source, format="pdf", ignore_system_fonts=True,
+                                                     timestamp=int(sys.argv[1]), **options)
 except typst.TypstError as error:
     sys.stderr.write(json.dumps({"error": error.message}))
     sys.exit(1)
@@ -67,13 +72,10 @@ sys.stdout.buffer.write(data)
 """
 
 
-def compile_pdf(source: str, timestamp: int, tagged: bool = True) -> Pdf:
-    """Typeset typst source into a PDF with the compiler's own fonts only, in a child process:
-    tagged and checked against PDF/UA-1 by the compiler (it refuses a document without title,
-    language or alternative texts), or untagged."""
+def _run_worker(source: str, timestamp: int, mode: str) -> tuple[bytes, tuple[str, ...]]:
     # A lone surrogate (a YAML escape can make one) cannot be encoded: it becomes '?'.
     done = subprocess.run(
-        [sys.executable, "-c", _WORKER, str(timestamp), "tagged" if tagged else "untagged"],
+        [sys.executable, "-c", _WORKER, str(timestamp), mode],
         input=source.encode("utf-8", "replace"),
         capture_output=True,
         check=False,
@@ -84,7 +86,36 @@ def compile_pdf(source: str, timestamp: int, tagged: bool = True) -> Pdf:
         report = {"error": done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"}
     if done.returncode != 0 or "error" in report:
         raise PdfError(f"typst could not typeset the PDF: {report.get('error', 'no output')}")
-    return Pdf(done.stdout, tuple(report["warnings"]))
+    return done.stdout, tuple(report["warnings"])
+
+
+def compile_pdf(source: str, timestamp: int, tagged: bool = True) -> Pdf:
+    """Typeset typst source into a PDF with the compiler's own fonts only, in a child process:
+    tagged and checked against PDF/UA-1 by the compiler (it refuses a document without title,
+    language or alternative texts), or untagged."""
+    data, warnings = _run_worker(source, timestamp, "tagged" if tagged else "untagged")
+    return Pdf(data, warnings)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a part's pages fall, without its PDF: what settling page numbers needs."""
+
+    pages: int
+    heading_pages: tuple[int, ...]
+    """The page (within the part, from 0) of every bookmarked heading, in bookmark order."""
+
+
+def lay_out(source: str) -> Layout:
+    """Lay the source out without making a PDF (a typst query, about four fifths of a compile's time
+    and memory): its page count and the page of every bookmarked heading, from the metadata the
+    template ends with (`<claimsite-layout>`)."""
+    data, _ = _run_worker(source, 0, "layout")
+    try:
+        found = json.loads(data)
+        return Layout(int(found["pages"]), tuple(int(page) - 1 for page in found["headings"]))
+    except (ValueError, KeyError, TypeError) as error:
+        raise PdfError("the template's layout metadata is missing or malformed") from error
 
 
 @dataclass(frozen=True)
@@ -131,6 +162,10 @@ class Typeset:
     pages: int
     headings: dict[str, _Placed]
 
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.pages, tuple(placed.page for placed in self.headings.values()))
+
 
 def _typeset(keys: list[tuple[int, str]], pdf: Pdf, source_hash: str) -> Typeset:
     with pikepdf.Pdf.open(io.BytesIO(pdf.data)) as document:
@@ -164,6 +199,8 @@ class Compiler:
     tagged: bool = True
     cache: Path | None = None
     compiled: int = 0
+    laid_out: int = 0
+    """How many parts were only laid out (`lay_out`), to learn where their pages fall."""
     keys: dict[str, str] = field(default_factory=dict)
     """The cache key of every source typeset or read, by the source's own hash."""
 
@@ -181,6 +218,19 @@ class Compiler:
             self._write(key, cached)
         return _typeset(keys, cached, _hash(source))
 
+    def layout(self, keys: list[tuple[int, str]], source: str) -> Typeset | Layout:
+        """The part as the cache holds it, else only its layout (no PDF is made)."""
+        key = self.key(source)
+        cached = self._read(key)
+        if cached is not None:
+            self.keys[_hash(source)] = key
+            return _typeset(keys, cached, _hash(source))
+        found = lay_out(source)
+        self.laid_out += 1
+        if len(found.heading_pages) != len(keys):
+            raise PdfError("a laid-out part's headings do not match its keys (did the template change?)")
+        return found
+
     def _read(self, key: str) -> Pdf | None:
         if self.cache is None:
             return None
@@ -189,26 +239,47 @@ class Compiler:
             record = json.loads((self.cache / f"{key}.json").read_text(encoding="utf-8"))
             if record["sha256"] != hashlib.sha256(data).hexdigest():
                 return None  # a truncated or foreign file is a miss
-            return Pdf(data, tuple(str(warning) for warning in record["warnings"]))
+            pages = record.get("pages")
+            return Pdf(data, tuple(str(w) for w in record["warnings"]), int(pages) if pages is not None else None)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def _write(self, key: str, pdf: Pdf) -> None:
         if self.cache is None:
             return
-        record = {"sha256": hashlib.sha256(pdf.data).hexdigest(), "warnings": list(pdf.warnings)}
+        record: dict[str, object] = {"sha256": hashlib.sha256(pdf.data).hexdigest(), "warnings": list(pdf.warnings)}
+        if pdf.page_count is not None:
+            record["pages"] = pdf.page_count
         try:
             replace_file(self.cache / f"{key}.pdf", pdf.data)
             replace_file(self.cache / f"{key}.json", json.dumps(record).encode())
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    def prune(self, kept: list[Typeset]) -> None:
-        """Remove every cached part but those of `kept` (the edition just built), so that the cache
-        holds one edition: the parts a rebuild starts from."""
+    def joined_key(self, typeset: list[Typeset], finishing: bytes) -> str:
+        """The cache key of the joined document: every part's key and headings, what `finishing`
+        says about the rest of the join's inputs (the link prefix, the attachments), and the code
+        that joins (this module and the structure-tree merger)."""
+        code = b"".join(Path(module).read_bytes() for module in (__file__, _tags_module.__file__))
+        libraries = f"pikepdf {pikepdf.__version__}, qpdf {pikepdf.__libqpdf_version__}".encode()
+        digest = hashlib.sha256(self.key("joined").encode() + hashlib.sha256(code).digest() + libraries + finishing)
+        for part in typeset:
+            digest.update(self.keys.get(part.source_hash, part.source_hash).encode())
+            digest.update(json.dumps(list(part.headings)).encode())
+        return "joined-" + digest.hexdigest()
+
+    def read_joined(self, key: str) -> Pdf | None:
+        return self._read(key)
+
+    def write_joined(self, key: str, pdf: Pdf) -> None:
+        self._write(key, pdf)
+
+    def prune(self, kept: list[Typeset], also: tuple[str, ...] = ()) -> None:
+        """Remove every cached part but those of `kept` (the edition just built) and the entries
+        `also` names, so that the cache holds one edition: the parts a rebuild starts from."""
         if self.cache is None or not self.cache.is_dir():
             return
-        used = {self.keys[part.source_hash] for part in kept if part.source_hash in self.keys}
+        used = {self.keys[part.source_hash] for part in kept if part.source_hash in self.keys} | set(also)
         for path in self.cache.glob("*.pdf"):
             if path.stem not in used:
                 path.unlink(missing_ok=True)
@@ -239,13 +310,17 @@ def settle(
     """Typeset every part until the page numbers they print are the pages their headings are on.
 
     `keys[n]` lists part n's headings as (level, key) in the order its bookmarks come; the first
-    round uses the page numbers `guess` and the part offsets `offsets` (0 when not given). Each round
-    typesets again only the parts whose source changed; usually two rounds suffice, and one when the
-    guesses are the last build's numbers and the edit moved no page.
+    round uses the page numbers `guess` and the part offsets `offsets`. Each round typesets again
+    only the parts whose source changed. When `offsets` is not given (no earlier build to start
+    from), the first round only lays the parts out (`lay_out`, no PDF), so that the next round
+    typesets them with their real numbers: usually each part is typeset once. With the last build's
+    numbers, the first round typesets the changed parts directly; usually that settles.
     """
     pages: Mapping[str, int] = guess
-    offsets = list(offsets) if offsets is not None and len(offsets) == len(keys) else [0] * len(keys)
+    guessed = offsets is not None and len(offsets) == len(keys)
+    offsets = list(offsets) if offsets is not None and guessed else [0] * len(keys)
     done: list[Typeset | None] = [None] * len(keys)
+    layouts: list[Layout | None] = [None] * len(keys)
     unsettled = False
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for round_number in range(1, max_rounds + 2):
@@ -258,13 +333,19 @@ def settle(
             if round_number > max_rounds:
                 unsettled = True
                 break
-            progress(f"typesetting {len(stale)} of {len(keys)} parts (round {round_number})…")
-            results = pool.map(compiler.typeset, [keys[n] for n in stale], [sources[n] for n in stale])
-            for n, result in zip(stale, results, strict=True):
-                done[n] = result
-            typeset = [result for result in done if result is not None]
-            offsets = [sum(t.pages for t in typeset[:n]) for n in range(len(typeset))]
-            pages = heading_pages(typeset)
+            if round_number == 1 and not guessed:
+                progress(f"laying out {len(stale)} of {len(keys)} parts…")
+                found = pool.map(compiler.layout, [keys[n] for n in stale], [sources[n] for n in stale])
+                for n, result in zip(stale, found, strict=True):
+                    done[n] = result if isinstance(result, Typeset) else None
+                    layouts[n] = result.layout if isinstance(result, Typeset) else result
+            else:
+                progress(f"typesetting {len(stale)} of {len(keys)} parts (round {round_number})…")
+                results = pool.map(compiler.typeset, [keys[n] for n in stale], [sources[n] for n in stale])
+                for n, typeset in zip(stale, results, strict=True):
+                    done[n] = typeset
+                    layouts[n] = typeset.layout
+            offsets, pages = _numbers(keys, layouts)
     finished = [result for result in done if result is not None]
     if unsettled:
         first = finished[0]
@@ -273,6 +354,19 @@ def settle(
             first.source_hash, Pdf(first.pdf.data, (*first.pdf.warnings, warning)), first.pages, first.headings
         )
     return finished
+
+
+def _numbers(keys: list[list[tuple[int, str]]], layouts: list[Layout | None]) -> tuple[list[int], dict[str, int]]:
+    """Every part's offset and every heading's page (from 1), from the parts' layouts."""
+    offsets: list[int] = []
+    pages: dict[str, int] = {}
+    offset = 0
+    for part_keys, layout in zip(keys, layouts, strict=True):
+        assert layout is not None  # every part is laid out or typeset in the first round
+        offsets.append(offset)
+        pages.update({key: offset + page + 1 for (_, key), page in zip(part_keys, layout.heading_pages, strict=True)})
+        offset += layout.pages
+    return offsets, pages
 
 
 def heading_pages(typeset: list[Typeset]) -> dict[str, int]:
