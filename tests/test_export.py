@@ -34,6 +34,7 @@ from claimsite.outputs.datapackage import (
     claims_json,
     claims_schema,
     package_files,
+    package_paths,
 )
 from claimsite.outputs.provenance_graph import PROV_GRAPH
 from claimsite.outputs.tables import TABLES, neutralise
@@ -314,3 +315,17 @@ def test_a_stopped_child_is_reaped(tmp_path: Path) -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(job._pid, os.WNOHANG)
     assert not (tmp_path / "data").exists()
+
+
+def test_mkdocs_build_publishes_the_package_and_leaves_no_work_folder(project_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project_dir, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    data = project_dir / "site" / "data"
+    assert sorted(p.name for p in data.iterdir() if p.name != "index.html") == sorted(package_paths())
+    assert not list(project_dir.glob(".claimsite-data-*")) and not list(project_dir.glob("claimsite-pagefind-*"))
+    assert (project_dir / "site" / "pagefind" / "pagefind-entry.json").is_file()

@@ -238,10 +238,30 @@ def test_an_aborted_index_leaves_nothing_behind(built_site: Path, tmp_path: Path
 
     site = tmp_path / "site"
     shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("pagefind"))
-    stream = StreamingIndex(site, language="en", batch=2)
+    stream = StreamingIndex(site, language="en")
     for page in ("index.html", "claims/leaked-order/index.html", "methodology/index.html"):
-        stream.page_written(page)
+        stream.add(page, "<h1>A page</h1><p>Some words.</p>", "A page")
+    stream.start()
     stream.abort()
     assert not (site / "pagefind").exists()
     assert not list(site.glob(".pagefind*"))
-    assert not stream._thread.is_alive()
+    assert not stream.work.exists()
+    assert stream._thread is not None and not stream._thread.is_alive()
+
+
+def test_a_page_without_h1_is_indexed_under_its_title(tmp_path: Path) -> None:
+    """Material gives a page whose content has no h1 one with its title; so does the index's copy."""
+    from conftest import make_project, pagefind_pages
+
+    root = make_project(tmp_path / "project")
+    (root / "docs" / "methodology.md").write_text("Statuses, without a heading.\n", encoding="utf-8")
+    os.chdir(root)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    streamed = pagefind_pages(root / "site")
+    copy = tmp_path / "copy"
+    shutil.copytree(root / "site", copy, ignore=shutil.ignore_patterns("pagefind"))
+    from claimsite.search import write_index
+
+    write_index(copy)
+    assert streamed["/methodology/"] == pagefind_pages(copy)["/methodology/"]
+    assert streamed["/methodology/"]["meta"]["title"] == "Methodology"

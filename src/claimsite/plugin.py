@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from importlib import resources
@@ -38,7 +40,7 @@ from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.outputs.cite import citation_files
 from claimsite.outputs.datapackage import package_paths
-from claimsite.outputs.export import DATA_FOLDER, FileFacts, ForkedPackage, can_fork, file_facts
+from claimsite.outputs.export import DATA_FOLDER, FileFacts, ForkedPackage, can_fork, file_facts, move_files
 from claimsite.outputs.feeds import (
     ATOM,
     ATOM_TYPE,
@@ -385,27 +387,33 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         output = strip_indentation(output)
-        if self.data_maker is not None and self.data_job is None:  # MkDocs has emptied site_dir by now
-            self._start_data_package(Path(config.site_dir) / DATA_FOLDER)
-        if self.config.search == "pagefind" and not self.serving:
-            if self.stream is None:  # here, not earlier: MkDocs empties site_dir after on_files
-                language = config.theme.get("language") or "en"
-                self.stream = search.StreamingIndex(Path(config.site_dir), language=language)
-            self.stream.page_written(page.file.dest_uri)
         self.pages_done += 1
         self.progress.count(self.pages_done, self.pages_total, "pages written")
         return output
 
-    def _start_data_package(self, folder: Path) -> None:
+    def _start_data_package(self, site_dir: Path) -> None:
         """Fork the child that writes the data package, before any thread of this build starts (the
-        search index's comes next); when another thread runs already, write it here instead."""
+        search index's comes later); when another thread runs already, write it here instead. It is
+        written beside the site folder (which MkDocs empties before it writes) and moved in at the end."""
         assert self.data_maker is not None
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=".claimsite-data-", dir=site_dir.parent))
         if threading.active_count() == 1:
-            self.data_job = ForkedPackage(folder, self.data_maker)
+            self.data_job = ForkedPackage(folder, self.data_maker, site_dir / DATA_FOLDER)
             return
         files = self.data_maker()
         write_tree(folder, files)
-        self.data_job = DonePackage(file_facts(files))
+        self.data_job = DonePackage(folder, file_facts(files))
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.stream is not None:
+            self.stream.add(page.file.dest_uri, html, page.title or config.site_name)
+        return html
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.stream is not None:  # every page is converted: index them while the templates render
+            self.stream.start()
+        return env
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         linked = [f.src_uri for f in files if f.abs_src_path and _through_link(Path(config.docs_dir), f.abs_src_path)]
@@ -439,6 +447,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.dirty:
             self._expire_pages_with_generated_parts(files)
         self.pages_done, self.pages_total = 0, len(files.documentation_pages())
+        if self.data_maker is not None and self.data_job is None:
+            self._start_data_package(Path(config.site_dir))
+        if self.config.search == "pagefind" and not self.serving and not self.dirty and self.stream is None:
+            self.stream = search.StreamingIndex(Path(config.site_dir), language=config.theme.get("language") or "en")
         if self.site is not None:
             for path, html in render_redirects(self.site).items():
                 if files.get_file_from_path(path) is None:
@@ -523,6 +535,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if job is not None:  # the Data page waited for it already, unless the page was not built
             try:
                 job.result()
+                job.move_into(Path(config.site_dir) / DATA_FOLDER)
             except ClaimsiteError as error:
                 raise PluginError(f"claimsite: {error}") from None
         if self.config.search != "pagefind":
@@ -624,14 +637,17 @@ class GeneratedHtmlPage(Page):
 class DonePackage:
     """A data package written in the build's own process (where no child can be forked)."""
 
-    def __init__(self, facts: dict[str, FileFacts]) -> None:
-        self.facts = facts
+    def __init__(self, folder: Path, facts: dict[str, FileFacts]) -> None:
+        self.folder, self.facts = folder, facts
 
     def result(self) -> dict[str, FileFacts]:
         return self.facts
 
+    def move_into(self, target: Path) -> None:
+        move_files(self.folder, target)
+
     def stop(self) -> None:
-        pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class DataFile(File):

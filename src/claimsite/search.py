@@ -8,9 +8,9 @@ labels, lists of other claims) stay out; hidden, empty elements give it each pag
 values and sort keys (`fields`), and a hidden block the spellings of every name the page refers to
 (`names_block`), weighted like a title.
 
-A build (`claimsite build`, `mkdocs build`) indexes while MkDocs writes: `StreamingIndex` hands the
-pages already written to a Pagefind process in batches, so Pagefind's work runs on another core beside
-MkDocs' and only writing the bundle is left once the last page is out. Under both servers the index is
+A build (`claimsite build`, `mkdocs build`) indexes while MkDocs writes: `StreamingIndex` gives a
+Pagefind process what it reads of each page as soon as MkDocs has converted them all, so Pagefind
+indexes and writes its bundle on another core while MkDocs renders the templates. Under both servers the index is
 rewritten by `write_index` after each rebuild, in the background (`BackgroundIndex`). The offline copy
 keeps Material's lunr search (Pagefind needs a web server; see claimsite.offline).
 """
@@ -22,8 +22,6 @@ import errno
 import json
 import logging
 import os
-import queue
-import re
 import shutil
 import sys
 import tempfile
@@ -236,126 +234,99 @@ class BackgroundIndex:
                 print(f"WARNING -  claimsite: search index not updated: {error}", file=sys.stderr, flush=True)
 
 
-BATCH_PAGES = 250
-"""Pages handed to Pagefind at a time while a build writes them: small enough that little is left to
-index when the last page is written, large enough that a batch costs one message, not hundreds."""
-
-
 class StreamingIndex:
     """The search index of one build, made while MkDocs writes the pages.
 
-    `page_written` is told each page's path in the site when MkDocs is about to write it; a page counts
-    as written once the next one is announced (MkDocs writes one page at a time) or at `finish`. Written
-    pages are handed, in batches, to one Pagefind process working in a thread of its own while MkDocs
-    goes on: each batch is one `add_directory` of the site with a glob naming exactly its pages. `finish`
-    writes the bundle and puts it in place as `write_index` does; `abort` stops Pagefind and leaves the
-    site as it was. Only pages are indexed: not 404.html nor the redirects of renamed claims, which are
-    no pages to find.
+    MkDocs converts every page first and renders the templates after (the larger part of a build).
+    `add` is given each page's content as soon as it is converted (`on_page_content`): the part
+    Pagefind reads of a built page (`ROOT_SELECTOR`, Material's article: its `h1` when the content has
+    none, then the content; the edit button and file dates, which Material adds there too, are
+    excluded from the index anyway) is written as a small document of its own into a work folder.
+    `start`, once every page is converted (`on_env`), has one Pagefind process index that folder and
+    write the bundle in a thread of its own, on the other core, while MkDocs renders the templates;
+    `finish` waits for it and puts the bundle in place of the site's index as `write_index` does;
+    `abort` stops Pagefind and removes the work folder. The fragments are the same as those of the
+    built pages indexed afterwards (tests/test_search.py).
     """
 
-    def __init__(self, site_dir: Path, *, language: str, batch: int = BATCH_PAGES) -> None:
+    def __init__(self, site_dir: Path, *, language: str) -> None:
         self.site_dir = site_dir
-        self.batch = batch
-        self.fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
-        self._ready: list[str] = []
-        self._writing: str | None = None
-        self._linked: Path | None = None
-        self._queue: queue.Queue[tuple[Path, str] | None] = queue.Queue()
+        self.language = language
+        self.work = Path(tempfile.mkdtemp(prefix="claimsite-pagefind-"))
+        self.pages = self.work / "pages"
+        self.bundle = self.work / "bundle"
+        self._count = 0
         self._stop = False
-        self._pages = 0
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._serve, args=(language,), name="claimsite-pagefind", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        self._pages = 0
 
-    def page_written(self, path: str) -> None:
-        """MkDocs is about to write the page at `path` (relative to the site); the one before is written."""
-        if self._writing is not None:
-            self._ready.append(self._writing)
-        self._writing = path
-        if len(self._ready) >= self.batch:
-            self._hand_over()
+    def add(self, path: str, content: str, title: str) -> None:
+        """The page at `path` (relative to the site) has this converted content and title."""
+        heading = "" if "<h1" in content else f"<h1>{esc(title)}</h1>"
+        document = (
+            f'<!DOCTYPE html><html lang="{esc(self.language)}"><head><meta charset="utf-8">'
+            f'<title>{esc(title)}</title></head><body><article class="md-content__inner md-typeset">'
+            f"{heading}{content}</article></body></html>"
+        )
+        target = self.pages / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(document, encoding="utf-8")
+        self._count += 1
+
+    def start(self) -> None:
+        """Every page is added: index them and write the bundle, in the background."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="claimsite-pagefind", daemon=True)
+            self._thread.start()
 
     def finish(self) -> IndexStats:
-        """Index the last pages, write the bundle and put it in place of the site's index."""
-        if self._writing is not None:
-            self._ready.append(self._writing)
-            self._writing = None
+        """Wait for the index and put it in place of the site's."""
+        self.start()
+        assert self._thread is not None
         try:
-            self._hand_over()
-            self._queue.put(None)
             self._thread.join()
             if isinstance(self._error, SearchIndexError | OSError):
                 raise self._error
             if self._error is not None:
                 raise SearchIndexError(f"Pagefind failed while indexing {self.site_dir}: {self._error}")
-            check_bundle(self.fresh)
-            files = [p for p in self.fresh.rglob("*") if p.is_file()]
+            check_bundle(self.bundle)
+            files = [p for p in self.bundle.rglob("*") if p.is_file()]
             stats = IndexStats(self._pages, len(files), sum(p.stat().st_size for p in files))
-            replace_folder(self.fresh, self.site_dir / BUNDLE_DIR)
+            fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site_dir))
+            try:
+                shutil.copytree(self.bundle, fresh, dirs_exist_ok=True)
+                replace_folder(fresh, self.site_dir / BUNDLE_DIR)
+            finally:
+                shutil.rmtree(fresh, ignore_errors=True)
             return stats
         finally:
-            self._clean()
+            shutil.rmtree(self.work, ignore_errors=True)
 
     def abort(self) -> None:
-        """The build failed: stop Pagefind without writing anything, remove the work folders."""
+        """The build failed: stop Pagefind without writing anything, remove the work folder."""
         self._stop = True
-        self._queue.put(None)
-        self._thread.join()
-        self._clean()
+        if self._thread is not None:
+            self._thread.join()
+        shutil.rmtree(self.work, ignore_errors=True)
 
-    def _clean(self) -> None:
-        shutil.rmtree(self.fresh, ignore_errors=True)
-        if self._linked is not None:
-            shutil.rmtree(self._linked, ignore_errors=True)
-
-    def _hand_over(self) -> None:
-        plain = [path for path in self._ready if "\\" not in path]
-        if plain:
-            self._queue.put((self.site_dir, "{" + ",".join(_glob_literal(path) for path in plain) + "}"))
-        odd = [path for path in self._ready if "\\" in path]
-        if odd:
-            # A glob cannot name a backslash: such pages (docs files named so) are linked into a folder of
-            # their own inside the site (the same file system, no copy), and that folder is indexed whole.
-            if self._linked is None:
-                self._linked = Path(tempfile.mkdtemp(prefix=".pagefind-pages-", dir=self.site_dir))
-            folder = self._linked / str(len(list(self._linked.iterdir())))
-            for path in odd:
-                target = folder / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(self.site_dir / path, target)
-            self._queue.put((folder, "**/*.html"))
-        self._ready = []
-
-    def _serve(self, language: str) -> None:
+    def _serve(self) -> None:
         try:
-            self._pages = asyncio.run(self._work(language))
+            self._pages = asyncio.run(self._work())
         except BaseException as error:  # reported by finish, in the build's own thread
             self._error = error
 
-    async def _work(self, language: str) -> int:
-        loop = asyncio.get_running_loop()
-        pages = 0
+    async def _work(self) -> int:
+        if self._stop or not self._count:
+            self.bundle.mkdir(parents=True, exist_ok=True)
         async with _service() as service:
-            index = await service.create_index(_index_config(self.fresh, language))
-            while (job := await loop.run_in_executor(None, self._queue.get)) is not None:
-                if not self._stop:
-                    folder, glob = job
-                    result = await index.add_directory(path=str(folder), glob=glob)
-                    pages += int(result["page_count"])
+            index = await service.create_index(_index_config(self.bundle, self.language))
+            result = await index.add_directory(path=str(self.pages), glob="**/*.html") if self._count else None
             if self._stop:
-                return pages
+                return 0
             await index.write_files()
-            await _written(self.fresh)  # see _index
-        return pages
-
-
-_GLOB_SPECIAL = re.compile(r"[?*$:<>()\[\]{},]")
-
-
-def _glob_literal(path: str) -> str:
-    """A path as a glob (Pagefind's, the wax crate's) matching that path alone: its special characters
-    escaped with a backslash. A backslash itself cannot be escaped there (measured); see _hand_over."""
-    return _GLOB_SPECIAL.sub(lambda match: "\\" + match.group(0), path)
+            await _written(self.bundle)  # see _index
+        return int(result["page_count"]) if result else 0
 
 
 def _run(job: Coroutine[Any, Any, int]) -> int:

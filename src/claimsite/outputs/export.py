@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Mapping
@@ -91,18 +92,21 @@ class ForkedPackage:
     The package is a tenth of a 10,000-claim build's time, all of it Python on one core, while the
     other core is only partly busy (with Pagefind); a forked child has the checked catalog already
     (the parent's memory, shared copy-on-write), so it costs no loading and sees exactly the claims
-    the pages show. It writes the files into `folder` (the site's `data/`) and sends the parent their
-    sizes and hashes for the Data page (`result`). Start it only once MkDocs has emptied the site
-    folder and while the process runs no other thread (fork copies only the calling one).
+    the pages show. It writes the files into `folder` (beside the site folder, which MkDocs empties
+    before it writes; `move_into` puts them in the site at the end) and sends the parent their sizes
+    and hashes for the Data page (`result`). Start it while the process runs no other thread (fork
+    copies only the calling one).
     """
 
-    def __init__(self, folder: Path, make: Callable[[], Mapping[str, bytes]]) -> None:
+    def __init__(self, folder: Path, make: Callable[[], Mapping[str, bytes]], shown: Path | None = None) -> None:
         self.folder = folder
+        self.shown = shown or folder
+        """The folder messages name: where the files end up."""
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
-            _child(write, folder, make)
+            _child(write, folder, make, self.shown)
         os.close(write)
         self._pid, self._read = pid, read
         self._reaped = False
@@ -119,12 +123,20 @@ class ForkedPackage:
                 json.loads(message) if message else {"error": f"it stopped ({_status_text(status)})"}
             )
             if "error" in reply:
-                raise BuildError(f"the data package could not be written to {self.folder}: {reply['error']}")
+                raise BuildError(f"the data package could not be written to {self.shown}: {reply['error']}")
             self._facts = {path: (size, digest) for path, (size, digest) in reply["files"].items()}
         return self._facts
 
+    def move_into(self, target: Path) -> None:
+        """Move the files the child wrote into `target` (a folder on the same file system)."""
+        move_files(self.folder, target)
+
     def stop(self) -> None:
-        """The build failed: end the child and reap it."""
+        """The build failed: end the child, reap it and remove what it wrote."""
+        self._end()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _end(self) -> None:
         if self._reaped:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -134,7 +146,17 @@ class ForkedPackage:
         self._reaped = True
 
 
-def _child(pipe: int, folder: Path, make: Callable[[], Mapping[str, bytes]]) -> NoReturn:
+def move_files(folder: Path, target: Path) -> None:
+    """Move every file under `folder` to the same place under `target` (created as needed; files
+    there are replaced) and remove `folder`. Both on one file system: each move is a rename."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        destination = target / path.relative_to(folder)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, destination)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _child(pipe: int, folder: Path, make: Callable[[], Mapping[str, bytes]], shown: Path) -> NoReturn:
     from claimsite.write import write_tree
 
     code = 0
@@ -143,7 +165,7 @@ def _child(pipe: int, folder: Path, make: Callable[[], Mapping[str, bytes]]) -> 
         write_tree(folder, files)
         reply: dict[str, object] = {"files": file_facts(files)}
     except OSError as error:
-        reply, code = {"error": fault_message(error, folder, None, [folder])}, 1
+        reply, code = {"error": fault_message(error, shown, None, [folder])}, 1
     except BaseException as error:  # anything else, said in one line by the parent
         reply, code = {"error": f"{type(error).__name__}: {error}"}, 1
     try:
