@@ -91,7 +91,7 @@ def csl_json(page: CitedPage) -> str:
     }
     if page.edition:
         item["version"] = page.edition
-    return json.dumps([item], ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return json.dumps([item], ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 _TEX_SPECIALS = {

@@ -203,7 +203,7 @@ def json_feed(catalog: Catalog, site: FeedSite, t: Messages, feed: Feed) -> byte
         "authors": [author],
         "items": items,
     }
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def site_feeds(catalog: Catalog, site: FeedSite, t: Messages) -> list[Feed]:
