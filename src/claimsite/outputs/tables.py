@@ -6,7 +6,7 @@ running it as a formula. The prefix changes the value, which is why JSON (claims
 ones; a reader who needs the raw value from a CSV cell removes one leading `'` from a cell whose
 second character is one of those six. Numbers and booleans are written as such and never need it.
 
-`defusedcsv` (installed) was not used: it escapes `|` and `%` as well and rewrites `|` as `\\|`
+`defusedcsv` (PyPI) was not used: it escapes `|` and `%` as well and rewrites `|` as `\\|`
 (changing values the rule leaves alone), does not treat tab and CR as triggers, and lets a cell
 such as `-1+2` through because it looks like a number. The rule is the one function `neutralise`.
 
