@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import re
 from pathlib import Path
 
 import pikepdf
@@ -19,6 +18,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from conftest import TODAY, VALID
+from test_pdf import squeeze
 
 from claimsite.catalog import Catalog
 from claimsite.cli import main
@@ -36,10 +36,6 @@ EDITION = EditionInfo(
 def claims_json(site: Catalog) -> bytes:
     """The data export's claims.json of the fixtures at the edition's revision, as the site has it."""
     return export_claims_json(site, Edition.of(site, EDITION.revision))
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"[\s\u200b\u00ad]+", "", text)
 
 
 @pytest.fixture(scope="module")

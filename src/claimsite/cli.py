@@ -49,6 +49,23 @@ claims_option = click.option(
 )
 
 
+def optional_config_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`-f/--config-file` for commands that also run without a mkdocs.yml: when not given, mkdocs.yml
+    if there is one, else None. `what` says what the command reads from it."""
+
+    def or_default(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        return value if value is not None or not DEFAULT_CONFIG.is_file() else DEFAULT_CONFIG
+
+    return click.option(
+        "-f",
+        "--config-file",
+        "config_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        callback=or_default,
+        help=f"The MkDocs configuration: {what} (default: mkdocs.yml when present).",
+    )
+
+
 def _claims_dir(claims: Path | None, config_file: Path) -> Path:
     if claims is not None:
         return claims
@@ -417,13 +434,7 @@ def diff(base: str, head: str | None, claims: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option(
-    "-f",
-    "--config-file",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The MkDocs configuration: the title and claims_dir (default: mkdocs.yml when present).",
-)
+@optional_config_option("the title and claims_dir")
 @claims_option
 @click.option(
     "-o",
@@ -456,8 +467,6 @@ def pdf(config_file: Path | None, claims: Path | None, out: Path, cache: Path | 
     from claimsite.progress import Progress
     from claimsite.provenance import Observations
 
-    if config_file is None and DEFAULT_CONFIG.is_file():
-        config_file = DEFAULT_CONFIG
     claims_dir = _claims_dir(claims, config_file or DEFAULT_CONFIG)
     progress = Progress()
     project = _fit_to_publish(
@@ -543,13 +552,7 @@ def _pdf_cache(config_file: Path | None) -> Path:
 
 
 @main.command()
-@click.option(
-    "-f",
-    "--config-file",
-    "config_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The MkDocs configuration: title, site_url, claims_dir (default: mkdocs.yml when present).",
-)
+@optional_config_option("title, site_url, claims_dir")
 @claims_option
 @click.option(
     "-o",
@@ -579,8 +582,6 @@ def export(config_file: Path | None, claims: Path | None, out: Path) -> None:
     from claimsite.pdf import site_name
     from claimsite.site import read_config_file
 
-    if config_file is None and DEFAULT_CONFIG.is_file():
-        config_file = DEFAULT_CONFIG
     claims_dir = _claims_dir(claims, config_file or DEFAULT_CONFIG) if config_file or claims else DEFAULT_CLAIMS
     project = _fit_to_publish(claims_dir, config_file=config_file, err=True, nothing_made="nothing written")
     raw = read_config_file(config_file) if config_file is not None else {}

@@ -281,7 +281,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.serving or not self.fork_outputs or not can_fork():
             self.data_files, self.data_maker = self._data_package(config), None
             facts = file_facts(self.data_files)
-        else:  # made by a child process while the pages are written (see on_post_page)
+        else:  # made by a child process while the pages are written (see on_files)
             self.data_files, self.data_maker = {}, self._data_maker(config)
             facts = {path: (0, "") for path in package_paths()}  # the page's layout; filled in on_page_context
         self.pages[DATA_PAGE] = render_data_page(self.site, facts)
@@ -294,29 +294,31 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
 
     def _data_maker(self, config: MkDocsConfig) -> Callable[[], dict[str, bytes]]:
-        """What makes the data package of the current claims, for a child process to call."""
-        from claimsite.env import source_revision
+        """What makes the data package of the current claims (in a child process, or here)."""
         from claimsite.outputs.export import site_package
 
         assert self.site is not None
-        catalog, revision = self.site.catalog, source_revision(self.claims_path(config))
+        catalog, revision = self.site.catalog, self._revision(config)
         title = " ".join(config.site_name.split())
         site_url, directory_urls = config.site_url, config.use_directory_urls
         return lambda: site_package(
             catalog, revision, title=title, site_url=site_url, use_directory_urls=directory_urls
         )
 
+    def _revision(self, config: MkDocsConfig) -> str:
+        """The claims' git revision, as the render options hold it already (one `git` run a build)."""
+        assert self.site is not None
+        return self.site.options.edition or source_revision(self.claims_path(config))
+
     def _data_package(self, config: MkDocsConfig) -> dict[str, bytes]:
         """The data package of the current claims; under `serve`, the previous one while neither the
         claims nor what the package says about itself changed (10 s at 10,000 claims, a tenth of a build)."""
-        from claimsite.env import SOURCE_DATE_EPOCH, source_revision
-        from claimsite.outputs.export import site_package
+        from claimsite.env import SOURCE_DATE_EPOCH
 
         assert self.site is not None
         catalog = self.site.catalog
-        revision = source_revision(self.claims_path(config))
         settings = (
-            revision,
+            self._revision(config),
             config.site_name,
             config.site_url,
             config.use_directory_urls,
@@ -325,13 +327,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         inputs = (settings, catalog.claims, catalog.entities)
         if self._data_inputs is not None and self._data_inputs == inputs:
             return self.data_files
-        files = site_package(
-            catalog,
-            revision,
-            title=" ".join(config.site_name.split()),
-            site_url=config.site_url,
-            use_directory_urls=config.use_directory_urls,
-        )
+        files = self._data_maker(config)()
         self._data_inputs = inputs
         return files
 

@@ -317,7 +317,7 @@ class StreamingIndex:
             self._error = error
 
     async def _work(self) -> int:
-        if self._stop or not self._count:
+        if not self._count:  # a site of no pages still gets an (empty) bundle
             self.bundle.mkdir(parents=True, exist_ok=True)
         async with _service() as service:
             index = await service.create_index(_index_config(self.bundle, self.language))
