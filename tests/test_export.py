@@ -313,7 +313,7 @@ def test_a_stopped_child_is_reaped(tmp_path: Path) -> None:
     job = ForkedPackage(tmp_path / "data", slow)
     job.stop()
     with pytest.raises(ChildProcessError):
-        os.waitpid(job._pid, os.WNOHANG)
+        os.waitpid(job._call._pid, os.WNOHANG)
     assert not (tmp_path / "data").exists()
 
 

@@ -35,12 +35,13 @@ from claimsite import report, search
 from claimsite.catalog import Catalog
 from claimsite.env import source_revision
 from claimsite.errors import ClaimsiteError
+from claimsite.forked import ChildFailed, can_fork
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
 from claimsite.outputs.cite import citation_files
 from claimsite.outputs.datapackage import package_paths
-from claimsite.outputs.export import DATA_FOLDER, FileFacts, ForkedPackage, can_fork, file_facts, move_files
+from claimsite.outputs.export import DATA_FOLDER, FileFacts, ForkedPackage, file_facts, move_files
 from claimsite.outputs.feeds import (
     ATOM,
     ATOM_TYPE,
@@ -49,6 +50,7 @@ from claimsite.outputs.feeds import (
     feed_files,
 )
 from claimsite.outputs.jsonld import Organisation
+from claimsite.pagefork import PageShare, disabled_material_plugin, shareable
 from claimsite.progress import Progress
 from claimsite.project import FileCache, Project, load_project
 from claimsite.provenance import CaptureIndex
@@ -175,6 +177,9 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.data_maker: Callable[[], dict[str, bytes]] | None = None
         """Under `build`: what makes the data package, called by a child process (`ForkedPackage`)."""
         self.data_job: ForkedPackage | DonePackage | None = None
+        self.nav: Any = None
+        self.share: PageShare | None = None
+        """Under `build`: the pages a forked child renders (claimsite.pagefork)."""
         self.fork_outputs = True
         """Whether a build may make the data package in a child process; off for `claimsite generate`,
         which writes the pages without building them."""
@@ -191,6 +196,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.data_job is not None:
             self.data_job.stop()
         self.data_maker, self.data_job = None, None
+        self._stop_share()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         try:
@@ -406,10 +412,35 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             self.stream.add(page.file.dest_uri, html, page.title or config.site_name)
         return html
 
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self.nav = nav
+        return nav
+
+    @event_priority(-100)  # after every other plugin: the child gets the environment the pages use
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if not self.serving and not self.dirty and self.fork_outputs and shareable(config, self._stateless):
+            # before the search index's thread starts (fork copies only the calling thread)
+            self.share = PageShare(
+                config,
+                files,
+                self.nav,
+                env,
+                keep={DATA_PAGE},
+                in_child=lambda: setattr(self.progress, "enabled", False),
+            )
         if self.stream is not None:  # every page is converted: index them while the templates render
             self.stream.start()
         return env
+
+    @staticmethod
+    def _stateless(plugin: object) -> bool:
+        """Whether a plugin's page events keep nothing across pages (claimsite.pagefork)."""
+        return isinstance(plugin, ClaimsitePlugin | SearchButton) or disabled_material_plugin(plugin)
+
+    def _stop_share(self) -> None:
+        share, self.share = self.share, None
+        if share is not None:
+            share.stop()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         linked = [f.src_uri for f in files if f.abs_src_path and _through_link(Path(config.docs_dir), f.abs_src_path)]
@@ -526,7 +557,18 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     on_page_context = CombinedEvent(_page_context_first, _page_context_last)
 
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    @event_priority(100)  # before any plugin reads the pages
+    def _post_build_first(self, *, config: MkDocsConfig) -> None:
+        share, self.share = self.share, None
+        if share is None:
+            return
+        try:
+            self.pages_done += share.finish()
+        except ChildFailed as error:
+            raise PluginError(f"claimsite: a page could not be built: {error}") from None
+        self.progress.count(self.pages_done, self.pages_total, "pages written", every=1)
+
+    def _post_build_last(self, *, config: MkDocsConfig) -> None:
         job, self.data_job = self.data_job, None
         if job is not None:  # the Data page waited for it already, unless the page was not built
             try:
@@ -554,7 +596,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             raise PluginError(f"claimsite: {error}") from None
         self.progress(f"claimsite: search index of {stats.pages} pages, {stats.bytes // 1024} KB")
 
+    on_post_build = CombinedEvent(_post_build_first, _post_build_last)
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_share()
         stream, self.stream = self.stream, None
         if stream is not None:
             stream.abort()

@@ -9,18 +9,14 @@ sees half of one, and a failed export leaves the previous one in place.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
 
 from claimsite.catalog import Catalog
 from claimsite.errors import BuildError, FileSystemError, fault_message
+from claimsite.forked import ChildFailed, ForkedCall, describe
 from claimsite.outputs.datapackage import Edition, PackageInfo, package_files
 
 DATA_FOLDER = "data"
@@ -80,50 +76,34 @@ def file_facts(files: Mapping[str, bytes]) -> dict[str, FileFacts]:
     return {path: (len(content), hashlib.sha256(content).hexdigest()) for path, content in files.items()}
 
 
-def can_fork() -> bool:
-    """Whether `ForkedPackage` can run here: a system with fork() that is safe to use (not macOS,
-    where system libraries may not survive a fork; not Windows, which has none)."""
-    return hasattr(os, "fork") and sys.platform != "darwin"
-
-
 class ForkedPackage:
     """The data package of a build, made and written by a child process while MkDocs writes the pages.
 
     The package is a tenth of a 10,000-claim build's time, all of it Python on one core, while the
-    other core is only partly busy (with Pagefind); a forked child has the checked catalog already
-    (the parent's memory, shared copy-on-write), so it costs no loading and sees exactly the claims
-    the pages show. It writes the files into `folder` (beside the site folder, which MkDocs empties
-    before it writes; `move_into` puts them in the site at the end) and sends the parent their sizes
-    and hashes for the Data page (`result`). Start it while the process runs no other thread (fork
-    copies only the calling one).
+    other core is only partly busy (with Pagefind); the child (claimsite.forked) has the checked catalog
+    already and sees exactly the claims the pages show. It writes the files into `folder` (beside the
+    site folder, which MkDocs empties before it writes; `move_into` puts them in the site at the end)
+    and sends the parent their sizes and hashes for the Data page (`result`).
     """
 
     def __init__(self, folder: Path, make: Callable[[], Mapping[str, bytes]], shown: Path | None = None) -> None:
         self.folder = folder
         self.shown = shown or folder
         """The folder messages name: where the files end up."""
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            os.close(read)
-            _child(write, folder, make, self.shown)
-        os.close(write)
-        self._pid, self._read = pid, read
-        self._reaped = False
+
+        def explain(error: BaseException) -> str:
+            return fault_message(error, self.shown, None, [folder]) if isinstance(error, OSError) else describe(error)
+
+        self._call = ForkedCall(lambda: {"files": _write(folder, make)}, explain)
         self._facts: dict[str, FileFacts] | None = None
 
     def result(self) -> dict[str, FileFacts]:
         """Wait for the child; the size and hash of each file it wrote. Raises BuildError when it failed."""
         if self._facts is None:
-            with os.fdopen(self._read, "rb") as pipe:
-                message = pipe.read()
-            _, status = os.waitpid(self._pid, 0)
-            self._reaped = True
-            reply: dict[str, Any] = (
-                json.loads(message) if message else {"error": f"it stopped ({_status_text(status)})"}
-            )
-            if "error" in reply:
-                raise BuildError(f"the data package could not be written to {self.shown}: {reply['error']}")
+            try:
+                reply = self._call.result()
+            except ChildFailed as error:
+                raise BuildError(f"the data package could not be written to {self.shown}: {error}") from None
             self._facts = {path: (size, digest) for path, (size, digest) in reply["files"].items()}
         return self._facts
 
@@ -133,17 +113,16 @@ class ForkedPackage:
 
     def stop(self) -> None:
         """The build failed: end the child, reap it and remove what it wrote."""
-        self._end()
+        self._call.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _end(self) -> None:
-        if self._reaped:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
-        os.close(self._read)
-        self._reaped = True
+
+def _write(folder: Path, make: Callable[[], Mapping[str, bytes]]) -> dict[str, FileFacts]:
+    from claimsite.write import write_tree
+
+    files = make()
+    write_tree(folder, files)
+    return file_facts(files)
 
 
 def move_files(folder: Path, target: Path) -> None:
@@ -154,28 +133,3 @@ def move_files(folder: Path, target: Path) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, destination)
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _child(pipe: int, folder: Path, make: Callable[[], Mapping[str, bytes]], shown: Path) -> NoReturn:
-    from claimsite.write import write_tree
-
-    code = 0
-    try:
-        files = make()
-        write_tree(folder, files)
-        reply: dict[str, object] = {"files": file_facts(files)}
-    except OSError as error:
-        reply, code = {"error": fault_message(error, shown, None, [folder])}, 1
-    except BaseException as error:  # anything else, said in one line by the parent
-        reply, code = {"error": f"{type(error).__name__}: {error}"}, 1
-    try:
-        with os.fdopen(pipe, "wb") as out:
-            out.write(json.dumps(reply).encode())
-    finally:
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
-
-
-def _status_text(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"signal {os.WTERMSIG(status)}"
-    return f"exit status {os.waitstatus_to_exitcode(status)}"
