@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from click.testing import CliRunner, Result
+from pdfmake import encrypted, make_pdf
 
 from claimsite.archive.public import PublicReport, SpnSettings, archive_publicly
 from claimsite.cli import main
@@ -28,6 +29,7 @@ from claimsite.errors import ClaimsiteError
 
 QUOTE = "the order was given in writing"
 KEYS = {"IA_S3_ACCESS": "acc", "IA_S3_SECRET": "sec"}
+REPORT = make_pdf(f"Annex II. The witnesses told the mission that {QUOTE}, and signed.", width="5cm")
 
 
 class VirtualClock:
@@ -77,7 +79,8 @@ def handler_for(fake: FakeSpn) -> type[http.server.BaseHTTPRequestHandler]:
             pass
 
         def send(self, status: int, body: Any, kind: str = "application/json", **headers: str) -> None:
-            data = json.dumps(body).encode() if kind == "application/json" else str(body).encode()
+            data = json.dumps(body).encode() if kind == "application/json" else body
+            data = data if isinstance(data, bytes) else str(data).encode()
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
@@ -148,6 +151,9 @@ def handler_for(fake: FakeSpn) -> type[http.server.BaseHTTPRequestHandler]:
             timestamp, _, original = rest.partition("/")
             if not (timestamp.isdigit() and original):
                 return self.send(404, "<title>Not found</title><h1>Page not found</h1>", "text/html")
+            if original.endswith(".pdf"):  # Wayback plays a PDF back as the PDF itself
+                pdf = encrypted(REPORT, user="secret") if "locked" in original else REPORT
+                return self.send(200, pdf, "application/pdf")
             said = "Nothing about orders here." if "noquote" in original else f"Officials said {QUOTE}."
             page = f"<!doctype html><title>Capture</title><h1>The article</h1><p>{said} {'More text. ' * 30}</p>"
             self.send(200, page, "text/html; charset=utf-8")
@@ -309,6 +315,18 @@ def test_the_daily_limit_stops_the_run(tmp_path: Path) -> None:
     assert sorted(outcomes(report).values()) == ["not submitted"] * 4 + ["recorded"] * 2
     assert 1 <= len(fake.refused) <= 2  # the open jobs' next submissions, then none
     assert all("daily capture limit" in i.message for i in report.submitted if i.outcome == "not submitted")
+
+
+def test_a_pdf_capture_that_holds_the_quote_is_recorded(tmp_path: Path) -> None:
+    fake = FakeSpn(VirtualClock())
+    write_claim(tmp_path, [{"url": "https://un.example/report.pdf"}, {"url": "https://un.example/locked.pdf"}])
+    with serving(fake) as base:
+        report = public_run(tmp_path, fake, base)
+    assert outcomes(report) == {"s1": "recorded", "s2": "not recorded"}
+    by_id = {item.cited.source.id: item for item in report.submitted}
+    assert by_id["s1"].message == "HTTP 200 OK, a PDF of 1 page; holds the quote"
+    assert "a PDF whose text could not be read (encrypted with a password)" in by_id["s2"].message
+    assert [e.key for e in report.edits()] == ["archive_url", "archive_date"]
 
 
 def test_no_keys_is_one_line_and_nothing_is_sent(tmp_path: Path) -> None:

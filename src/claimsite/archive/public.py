@@ -39,7 +39,7 @@ from claimsite.archive import Cited, cited_sources
 from claimsite.custody import LOG_NAME, append
 from claimsite.errors import ClaimsiteError
 from claimsite.linkcheck.check import WORKING
-from claimsite.linkcheck.classify import classify
+from claimsite.linkcheck.classify import classify, read_page
 from claimsite.linkcheck.fetch import RETRY_STATUSES, Fetcher, FetchSettings, retry_after
 from claimsite.linkcheck.patch import Edit
 from claimsite.project import load_project
@@ -312,14 +312,16 @@ async def _check_capture(item: Submitted, fetcher: Fetcher) -> None:
     """Fetch the capture and record it only when it works and holds the quote."""
     quotes = [item.cited.source.quote] if item.cited.source.quote else []
     fetched = await fetcher.fetch(item.archive_url)
-    verdict = classify(fetched, quotes)
-    if verdict.status in WORKING and not verdict.missing:
+    verdict = classify(fetched, quotes, None, await read_page(fetched))  # a PDF's text, read off the loop
+    if verdict.status in WORKING and not verdict.missing and not (verdict.unreadable and quotes):
         item.outcome = "recorded"
         held = "holds the quote" if quotes else "works (no quote to look for)"
         item.message = f"{verdict.detail}; {held}"
     else:
         item.outcome = "not recorded"
         what = "does not hold the quote" if verdict.missing else f"is {verdict.status} ({verdict.detail})"
+        if verdict.unreadable and not verdict.missing:
+            what = f"is a PDF whose text could not be read ({verdict.unreadable}), so the quote was not checked"
         item.message = f"the capture {what}; not suggested"
 
 
