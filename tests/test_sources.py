@@ -799,6 +799,12 @@ def test_archived_copies_that_do_not_hold_the_quote(server: LinkServer, tmp_path
     assert [(p.rule, p.line) for p in report.problems] == [("archive-not-working", 14)]
 
 
+def write_state(state: LinkState, folder: Path) -> Path:
+    path = folder / "link-state.json"
+    state.write(path)
+    return path
+
+
 def test_archived_pdfs_are_checked_for_the_quote(server: LinkServer, tmp_path: Path) -> None:
     folder = tmp_path / "claims"
     folder.mkdir()
@@ -813,6 +819,15 @@ def test_archived_pdfs_are_checked_for_the_quote(server: LinkServer, tmp_path: P
     rules = sorted((Path(p.path).stem, p.rule) for p in report.problems)
     # the PDF capture that holds the quote makes the dead address "dead, archived"; the locked one cannot
     assert rules == [("good", "link-dead-archived"), ("locked", "link-dead"), ("locked", "link-unreadable")]
+    from claimsite.model import Source
+    from claimsite.provenance import provenance
+
+    verified = {}
+    for citation in report.citations:
+        assert isinstance(citation.source, Source)
+        verified[Path(citation.path).stem] = provenance(citation.source, state).archive_verified
+    assert verified == {"good": True, "locked": False}  # the evidence line never calls an unchecked copy verified
+    assert LinkState.read(write_state(state, tmp_path)).entries[locked].unreadable == "encrypted with a password"
 
 
 # --------------------------------------------------------------------------- the link-health page
