@@ -6,7 +6,8 @@ The script starts one HTTP server on 127.0.0.1 listening on several ports; each 
 the names 127.0.0.1 and localhost, is one host for the limits (10 hosts by default). Every address
 answers after 20–300 ms and is one of: a page with the quote (most), 404, 410, a 500 then the page
 (a flaky server), a 429 with `Retry-After: 1` then the page, a response slower than the read timeout,
-a soft 404, a permanent redirect, a page without the quote, 403, a paywall. It writes one claim per
+a soft 404, a permanent redirect, a page without the quote, 403, a paywall, a PDF report with the
+quote, a PDF without it (both typeset by typst, read by the check in its child process). It writes one claim per
 address into a temporary folder, runs the check as `claimsite sources check` does (without process
 start-up) and reports:
 
@@ -52,7 +53,9 @@ from claimsite.project import load_project  # noqa: E402
 
 QUOTE = "As the president said, if one rushes at you, use weapons"
 KINDS = [  # (kind, share, the class it must get)
-    ("ok", 0.60, "ok"),
+    ("ok", 0.54, "ok"),
+    ("pdf", 0.04, "ok"),
+    ("pdfdrifted", 0.02, "drifted"),
     ("dead404", 0.07, "dead"),
     ("gone410", 0.02, "dead"),
     ("flaky500", 0.05, "ok"),
@@ -64,6 +67,24 @@ KINDS = [  # (kind, share, the class it must get)
     ("blocked", 0.03, "blocked"),
     ("paywall", 0.03, "paywall"),
 ]
+
+
+def report_pdf(text: str) -> bytes:
+    """A few pages of a report, as a PDF (typst), with `text` on its last page."""
+    import typst
+
+    pages = "\n#pagebreak()\n".join(
+        " ".join(f"Paragraph {p}.{i} of the mission's findings." for i in range(60)) for p in range(3)
+    )
+    source = (
+        f"#set page(width: 12cm, height: auto)\n#set text(hyphenate: true)\n{pages}\n#pagebreak()\n#sys.inputs.text\n"
+    )
+    pdf: bytes = typst.compile(source.encode(), format="pdf", sys_inputs={"text": text}, ignore_system_fonts=True)
+    return pdf
+
+
+PDF_WITH_QUOTE = report_pdf(f"The officer said: {QUOTE}.")
+PDF_WITHOUT = report_pdf("The statement was removed from this edition.")
 
 
 def article(text: str) -> str:
@@ -131,6 +152,8 @@ class BenchServer:
             return web.Response(
                 text=article(name).replace("<h1>Story</h1>", f"<p>{QUOTE}</p>"), content_type="text/html"
             )
+        if kind in ("pdf", "pdfdrifted"):
+            return web.Response(body=PDF_WITH_QUOTE if kind == "pdf" else PDF_WITHOUT, content_type="application/pdf")
         if kind == "flaky500":
             return web.Response(status=500, text="oops")
         if kind == "busy429":

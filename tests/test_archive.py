@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import http.server
 import json
 import os
@@ -21,6 +22,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pdfmake import make_pdf
 
 from claimsite.archive.package import sha256_file
 from claimsite.cli import main
@@ -48,7 +50,10 @@ ARTICLE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <link rel="stylesheet" href="/style.css"><script src="/app.js" defer></script></head>
 <body><h1>The article</h1><p>Officials said {QUOTE}, according to the leak.</p>
 <img src="/pixel.png" alt="a pixel" width="40" height="40"><div class="tall"></div></body></html>"""
+REPORT = make_pdf(f"Annex II. The witnesses told the mission that {QUOTE}, and signed.", width="5cm")
 PAGES: dict[str, tuple[int, str, bytes, dict[str, str]]] = {
+    "/report.pdf": (200, "application/pdf", REPORT, {}),
+    "/changed.pdf": (200, "application/pdf", make_pdf("Annex II, revised: the statement was removed."), {}),
     "/article": (200, "text/html; charset=utf-8", ARTICLE.encode(), {}),
     "/style.css": (200, "text/css", b"body { font-family: sans-serif } .tall { height: 2600px }", {}),
     "/app.js": (
@@ -251,6 +256,37 @@ def test_a_compressed_body_is_stored_decoded_and_says_so(tmp_path: Path) -> None
                 assert item.http_headers.get_header("Content-Encoding") is None
                 assert item.http_headers.get_header("X-Claimsite-Orig-Content-Encoding") == "gzip"
                 assert item.content_stream().read() == ARTICLE.encode()
+
+
+def test_a_pdf_is_kept_with_its_text_and_says_what_differs(tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with serving() as base:
+        claim = write_claim(tmp_path, base)
+        text = claim.read_text().replace(f"{base}/article", f"{base}/report.pdf")
+        claim.write_text(text.replace(f"{base}/other", f"{base}/changed.pdf"))
+        result = run(tmp_path, "sources", "archive", "--claim", "evidence")
+        assert result.exit_code == 0, result.output
+    data = record(tmp_path, "s1")
+    assert data["quote_found"] is True and data["pdf"] == {"pages": 1, "unreadable": None}
+    assert record(tmp_path, "s4")["quote_found"] is False and record(tmp_path, "s2")["pdf"] is None
+    assert any(
+        "PDF viewer" in note and "screenshot.png is the viewer's first screen" in note for note in data["alterations"]
+    )
+    folder = capture_folder(tmp_path, "s1")
+    assert QUOTE in (folder / "text.txt").read_text()  # from the PDF, not from the viewer's empty DOM
+    assert data["page_body_sha256"] == hashlib.sha256(REPORT).hexdigest()
+    with (folder / "page.warc.gz").open("rb") as handle:
+        bodies = {
+            item.rec_headers.get_header("WARC-Target-URI"): item.content_stream().read()
+            for item in ArchiveIterator(handle)
+            if item.rec_type == "response"
+        }
+    assert bodies[base + "/report.pdf"] == REPORT  # the PDF's exchange, byte for byte
+    assert (folder / "screenshot.png").read_bytes().startswith(b"\x89PNG")
+    assert (
+        "4 held, 0 did not hold, 0 not captured; the custody chain holds" in run(tmp_path, "sources", "verify").output
+    )
 
 
 def test_the_patch_records_the_capture_hash(archived: tuple[Path, Result, str]) -> None:

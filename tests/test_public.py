@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from click.testing import CliRunner, Result
+from pdfmake import encrypted, make_pdf
 
 from claimsite.archive.public import PublicReport, SpnSettings, archive_publicly
 from claimsite.cli import main
@@ -28,6 +29,7 @@ from claimsite.errors import ClaimsiteError
 
 QUOTE = "the order was given in writing"
 KEYS = {"IA_S3_ACCESS": "acc", "IA_S3_SECRET": "sec"}
+REPORT = make_pdf(f"Annex II. The witnesses told the mission that {QUOTE}, and signed.", width="5cm")
 
 
 class VirtualClock:
@@ -65,6 +67,12 @@ class FakeSpn:
     polls: dict[str, list[float]] = field(default_factory=dict)
     max_open: int = 0
     bad_keys: int = 0
+    user_status: bool = True
+    """Answer GET /save/status/user (the account's quota); without it, 404 as a service lacking it would."""
+    capacity: int = 1000
+    """Capture slots of the account: `available` is this less the jobs still processing."""
+    quota_asks: list[tuple[float, int]] = field(default_factory=list)
+    """(time, available) of every quota answer."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def open_jobs(self) -> int:
@@ -77,7 +85,8 @@ def handler_for(fake: FakeSpn) -> type[http.server.BaseHTTPRequestHandler]:
             pass
 
         def send(self, status: int, body: Any, kind: str = "application/json", **headers: str) -> None:
-            data = json.dumps(body).encode() if kind == "application/json" else str(body).encode()
+            data = json.dumps(body).encode() if kind == "application/json" else body
+            data = data if isinstance(data, bytes) else str(data).encode()
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
@@ -114,6 +123,8 @@ def handler_for(fake: FakeSpn) -> type[http.server.BaseHTTPRequestHandler]:
             self.send(200, {"url": url, "job_id": job_id})
 
         def do_GET(self) -> None:
+            if self.path == "/save/status/user":
+                return self.user()
             if self.path.startswith("/save/status/"):
                 return self.status(self.path.removeprefix("/save/status/"))
             if self.path.startswith("/web/"):
@@ -121,6 +132,24 @@ def handler_for(fake: FakeSpn) -> type[http.server.BaseHTTPRequestHandler]:
             self.send(404, "<title>Not found</title>", "text/html")
 
         do_HEAD = do_GET
+
+        def user(self) -> None:
+            if not fake.user_status:
+                return self.send(404, "<title>Not found</title>", "text/html")
+            if self.headers.get("Authorization") != "LOW acc:sec":
+                fake.bad_keys += 1
+                return self.send(401, {"status": "error", "message": "You need to be logged in"})
+            with fake.lock:
+                processing = fake.open_jobs()
+                available = max(0, fake.capacity - processing)
+                fake.quota_asks.append((fake.clock(), available))
+                body = {
+                    "available": available,
+                    "processing": processing,
+                    "daily_captures": len(fake.submissions),
+                    "daily_captures_limit": fake.daily_limit,
+                }
+            self.send(200, body)
 
         def status(self, job_id: str) -> None:
             with fake.lock:
@@ -148,6 +177,9 @@ def handler_for(fake: FakeSpn) -> type[http.server.BaseHTTPRequestHandler]:
             timestamp, _, original = rest.partition("/")
             if not (timestamp.isdigit() and original):
                 return self.send(404, "<title>Not found</title><h1>Page not found</h1>", "text/html")
+            if original.endswith(".pdf"):  # Wayback plays a PDF back as the PDF itself
+                pdf = encrypted(REPORT, user="secret") if "locked" in original else REPORT
+                return self.send(200, pdf, "application/pdf")
             said = "Nothing about orders here." if "noquote" in original else f"Officials said {QUOTE}."
             page = f"<!doctype html><title>Capture</title><h1>The article</h1><p>{said} {'More text. ' * 30}</p>"
             self.send(200, page, "text/html; charset=utf-8")
@@ -301,14 +333,54 @@ def test_pacing_stays_under_the_limits(tmp_path: Path) -> None:
     assert fake.max_open == 2
 
 
-def test_the_daily_limit_stops_the_run(tmp_path: Path) -> None:
-    fake = FakeSpn(VirtualClock(), daily_limit=2)
+@pytest.mark.parametrize("user_status", [True, False], ids=["quota", "refusal"])
+def test_the_daily_limit_stops_the_run(tmp_path: Path, user_status: bool) -> None:
+    fake = FakeSpn(VirtualClock(), daily_limit=2, user_status=user_status)
     write_claim(tmp_path, [{"url": f"https://news.example/article-{n}"} for n in range(6)])
     with serving(fake) as base:
         report = public_run(tmp_path, fake, base)
     assert sorted(outcomes(report).values()) == ["not submitted"] * 4 + ["recorded"] * 2
-    assert 1 <= len(fake.refused) <= 2  # the open jobs' next submissions, then none
-    assert all("daily capture limit" in i.message for i in report.submitted if i.outcome == "not submitted")
+    if user_status:  # the quota said so before a third submission was sent
+        assert fake.refused == [] and len(fake.submissions) == 2
+        assert fake.quota_asks and all(available > 0 for _, available in fake.quota_asks)
+    else:  # no quota endpoint: SPN2's error:too-many-daily-captures stops the run, as before
+        assert 1 <= len(fake.refused) <= 2 and fake.quota_asks == []  # the open jobs' next submissions, then none
+    assert all("daily capture limit is reached" in i.message for i in report.submitted if i.outcome == "not submitted")
+
+
+def test_no_capture_slot_available_holds_submissions_back(tmp_path: Path) -> None:
+    fake = FakeSpn(VirtualClock(), capacity=1)
+    write_claim(tmp_path, [{"url": f"https://news.example/article-{n}"} for n in range(3)])
+    with serving(fake) as base:
+        report = public_run(tmp_path, fake, base, concurrent=2, backoff=2.0, poll_first=1.0)
+    assert set(outcomes(report).values()) == {"recorded"}
+    assert fake.max_open == 1  # the client allows two jobs, the account one: it waited for the slot
+    waits = [at for at, available in fake.quota_asks if available == 0]
+    assert waits, "the second job never found the slot taken"
+    assert all(not any(w == at for at, _ in fake.submissions) for w in waits)
+
+
+def test_waiting_for_a_slot_is_bounded(tmp_path: Path) -> None:
+    fake = FakeSpn(VirtualClock(), capacity=0)  # never a slot: the client waits `tries` backoffs, then submits
+    write_claim(tmp_path, [{"url": "https://news.example/article"}])
+    with serving(fake) as base:
+        report = public_run(tmp_path, fake, base, tries=3, backoff=1.0)
+    assert [available for _, available in fake.quota_asks] == [0, 0, 0, 0]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(fake.quota_asks)]
+    assert all(low <= gap <= 2 * low for gap, low in zip(gaps, [1.0, 2.0, 4.0], strict=True))  # backoff, jitter
+    assert len(fake.submissions) == 1 and outcomes(report) == {"s1": "recorded"}
+
+
+def test_a_pdf_capture_that_holds_the_quote_is_recorded(tmp_path: Path) -> None:
+    fake = FakeSpn(VirtualClock())
+    write_claim(tmp_path, [{"url": "https://un.example/report.pdf"}, {"url": "https://un.example/locked.pdf"}])
+    with serving(fake) as base:
+        report = public_run(tmp_path, fake, base)
+    assert outcomes(report) == {"s1": "recorded", "s2": "not recorded"}
+    by_id = {item.cited.source.id: item for item in report.submitted}
+    assert by_id["s1"].message == "HTTP 200 OK, a PDF of 1 page; holds the quote"
+    assert "a PDF whose text could not be read (encrypted with a password)" in by_id["s2"].message
+    assert [e.key for e in report.edits()] == ["archive_url", "archive_date"]
 
 
 def test_no_keys_is_one_line_and_nothing_is_sent(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from click.testing import CliRunner
+from pdfmake import encrypted, make_pdf
 
 from claimsite.catalog import Catalog
 from claimsite.cli import main
@@ -66,6 +67,21 @@ PAYWALL = """<html><head><title>Exclusive</title><script type="application/ld+js
 CHALLENGE = """<html><head><title>Just a moment...</title></head><body>
 <script src="/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1"></script></body></html>"""
 SHELL = "<html><head><title>X</title></head><body><p>JavaScript is not available.</p></body></html>"
+REPORT = make_pdf(f"Annex II. In the recording he says: “{QUOTE}.” The mission notes the statement.", width="5cm")
+"""A report as a PDF holding the quote (hyphenated at line ends in its narrow column)."""
+CHANGED_REPORT = make_pdf("Annex II, revised. The statement was removed from this edition of the report.")
+NOT_FOUND_REPORT = make_pdf("Page not found: what the blocked sites showed. Error 404 pages of news sites.")
+LOCKED_REPORT = encrypted(REPORT, user="secret")
+PDFS: dict[str, tuple[str, bytes]] = {
+    "/reports/ok.pdf": ("application/pdf", REPORT),
+    "/reports/octet": ("application/octet-stream", REPORT),  # servers lie: the bytes decide
+    "/reports/as-html": ("text/html", REPORT),
+    "/reports/changed.pdf": ("application/pdf", CHANGED_REPORT),
+    "/reports/not-found-words.pdf": ("application/pdf", NOT_FOUND_REPORT),
+    "/reports/locked.pdf": ("application/pdf", LOCKED_REPORT),
+    "/reports/broken.pdf": ("application/pdf", b"%PDF-1.4\n%%EOF\n"),
+    "/reports/login.pdf": ("application/pdf", b"<!doctype html><title>Page not found</title><h1>Page not found</h1>"),
+}
 
 
 class LinkServer:
@@ -198,8 +214,15 @@ class LinkServer:
             return page(ARTICLE.format(extra="slow"))
         if path == "/no-head":
             return page("", 405) if method == "HEAD" else page(ARTICLE.format(extra="no-head"))
-        if path == "/report.pdf":
-            return web.Response(body=b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        if path in PDFS:
+            kind, body = PDFS[path]
+            return web.Response(body=body, content_type=kind)
+        if path.startswith("/any-pdf/"):
+            return web.Response(body=REPORT, content_type="application/pdf")  # every name gets the same PDF
+        if path == "/photo.jpg":
+            return web.Response(body=b"\xff\xd8\xff\xe0 not really a photo", content_type="image/jpeg")
+        if path.startswith("/web/") and path.endswith(".pdf"):
+            return web.Response(body=REPORT if "ok" in path else LOCKED_REPORT, content_type="application/pdf")
         if request.path == "/wayback/available":  # the availability API: a capture for dead pages only
             wanted = request.query.get("url", "")
             closest = {"available": True, "status": "200", "timestamp": "20210301000000"}
@@ -274,7 +297,16 @@ EXPECTED: dict[str, tuple[str, LinkStatus]] = {
     "ru-ok": ("/ru/ok", LinkStatus.OK),
     "temporary": ("/temporary", LinkStatus.OK),
     "no-head": ("/no-head", LinkStatus.OK),
-    "pdf": ("/report.pdf", LinkStatus.OK),
+    "pdf": ("/reports/ok.pdf", LinkStatus.OK),
+    "pdf-octet": ("/reports/octet", LinkStatus.OK),
+    "pdf-as-html": ("/reports/as-html", LinkStatus.OK),
+    "pdf-drifted": ("/reports/changed.pdf", LinkStatus.DRIFTED),
+    "pdf-not-found-words": ("/reports/not-found-words.pdf", LinkStatus.DRIFTED),
+    "pdf-locked": ("/reports/locked.pdf", LinkStatus.OK),
+    "pdf-broken": ("/reports/broken.pdf", LinkStatus.OK),
+    "pdf-login": ("/reports/login.pdf", LinkStatus.SOFT_404),
+    "pdf-probe": ("/any-pdf/report.pdf", LinkStatus.SOFT_404),
+    "photo": ("/photo.jpg", LinkStatus.OK),
     "busy": ("/busy/run", LinkStatus.OK),
     "chain": ("/chain", LinkStatus.REDIRECT_PERMANENT),
     "moved": ("/moved", LinkStatus.MOVED_DOMAIN),
@@ -293,6 +325,7 @@ EXPECTED: dict[str, tuple[str, LinkStatus]] = {
     "drifted": ("/news/changed", LinkStatus.DRIFTED),
 }
 WITH_QUOTE = {"ok", "temporary", "no-head", "pdf", "busy", "chain", "moved", "drifted", "paywall", "soft-probe"}
+WITH_QUOTE |= {"pdf-octet", "pdf-as-html", "pdf-drifted", "pdf-not-found-words", "pdf-locked", "pdf-broken"}
 
 
 def write_claims(folder: Path, server: LinkServer) -> dict[str, str]:
@@ -351,8 +384,9 @@ def test_redirect_chains_are_recorded(first_run: tuple[LinkReport, dict[str, str
 
 
 def test_head_first_then_get_only_when_needed(first_run: tuple[LinkReport, dict[str, str]], server: LinkServer) -> None:
-    assert server.requests("/report.pdf", "HEAD") == 1
-    assert server.requests("/report.pdf", "GET") == 0  # a PDF's status is all the checks use
+    assert server.requests("/photo.jpg", "HEAD") == 1
+    assert server.requests("/photo.jpg", "GET") == 0  # an image's status is all the checks use
+    assert server.requests("/reports/ok.pdf", "GET") == 1  # a PDF's text holds the quote
     assert server.requests("/no-head", "HEAD") == 1  # 405: not tried again
     assert server.requests("/no-head", "GET") == 1
 
@@ -711,7 +745,7 @@ def test_cli_strict_and_a_clean_run(server: LinkServer, tmp_path: Path, monkeypa
 def test_every_link_rule_is_produced_here() -> None:
     """The link rules have no fixture files (they need a server): this module produces each one."""
     produced = {"link-failing", "link-dead", "link-dead-archived", "link-redirect", "link-moved-domain"}
-    produced |= {"link-blocked", "link-paywall", "link-drifted", "archive-not-working"}
+    produced |= {"link-blocked", "link-paywall", "link-drifted", "archive-not-working", "link-unreadable"}
     assert {rule.id for rule in RULES.values() if rule.scope is Scope.LINK} == produced
 
 
@@ -734,7 +768,27 @@ def test_first_run_reports_each_class_with_its_rule(first_run: tuple[LinkReport,
         "challenge": "link-blocked",
         "paywall": "link-paywall",
         "drifted": "link-drifted",
+        "pdf-drifted": "link-drifted",
+        "pdf-not-found-words": "link-drifted",
+        "pdf-locked": "link-unreadable",
+        "pdf-broken": "link-unreadable",
+        "pdf-login": "link-failing",
+        "pdf-probe": "link-failing",
     }
+
+
+def test_pdf_verdicts_say_what_was_read(first_run: tuple[LinkReport, dict[str, str]]) -> None:
+    report, urls = first_run
+    verdict = {name: report.checked[urls[name]].verdict for name in urls if name.startswith("pdf")}
+    assert verdict["pdf"].detail == "HTTP 200 OK, a PDF of 1 page" and verdict["pdf"].quotes_checked
+    assert verdict["pdf-locked"].unreadable == "encrypted with a password" and not verdict["pdf-locked"].quotes_checked
+    assert verdict["pdf-broken"].unreadable.startswith("malformed")
+    assert verdict["pdf-login"].detail == "the page says 'page not found'"  # HTML sent as a PDF is read as HTML
+    assert verdict["pdf-probe"].detail == "a made-up address next to it gets the same PDF"
+    assert verdict["pdf-not-found-words"].missing == (QUOTE,)  # the words in a report are no error page
+    assert report.checked[urls["pdf"]].fetched.pdf == b""  # read, then let go
+    problem = next(p for p in report.problems if Path(p.path).stem == "pdf-locked")
+    assert "encrypted with a password" in problem.message and "check the quote by hand" in problem.message
 
 
 def test_archived_copies_that_do_not_hold_the_quote(server: LinkServer, tmp_path: Path) -> None:
@@ -743,6 +797,37 @@ def test_archived_copies_that_do_not_hold_the_quote(server: LinkServer, tmp_path
     claim_file(folder, "shell", {"url": server.url("/ok"), "quote": QUOTE, "archive_url": server.url("/web/1/shell")})
     report = run(folder, LinkState(), T0)
     assert [(p.rule, p.line) for p in report.problems] == [("archive-not-working", 14)]
+
+
+def write_state(state: LinkState, folder: Path) -> Path:
+    path = folder / "link-state.json"
+    state.write(path)
+    return path
+
+
+def test_archived_pdfs_are_checked_for_the_quote(server: LinkServer, tmp_path: Path) -> None:
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    ok = server.url("/web/20210115000000/https://osce.example/ok.pdf")
+    locked = server.url("/web/20210115000000/https://osce.example/locked.pdf")
+    claim_file(folder, "good", {"url": server.url("/gone"), "quote": QUOTE, "archive_url": ok})
+    claim_file(folder, "locked", {"url": server.url("/gone"), "quote": QUOTE, "archive_url": locked})
+    state = LinkState()
+    run(folder, state, T0)
+    report = run(folder, state, T0 + dt.timedelta(days=1, hours=1))
+    assert report.checked[ok].verdict.status is LinkStatus.OK and not report.checked[ok].verdict.missing
+    rules = sorted((Path(p.path).stem, p.rule) for p in report.problems)
+    # the PDF capture that holds the quote makes the dead address "dead, archived"; the locked one cannot
+    assert rules == [("good", "link-dead-archived"), ("locked", "link-dead"), ("locked", "link-unreadable")]
+    from claimsite.model import Source
+    from claimsite.provenance import provenance
+
+    verified = {}
+    for citation in report.citations:
+        assert isinstance(citation.source, Source)
+        verified[Path(citation.path).stem] = provenance(citation.source, state).archive_verified
+    assert verified == {"good": True, "locked": False}  # the evidence line never calls an unchecked copy verified
+    assert LinkState.read(write_state(state, tmp_path)).entries[locked].unreadable == "encrypted with a password"
 
 
 # --------------------------------------------------------------------------- the link-health page
@@ -756,15 +841,15 @@ def test_link_health_page_counts_each_class(first_run: tuple[LinkReport, dict[st
     html = render_link_health(site).html(None)
     rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>[^<]*</td><td>(\d+)</td>', html))
     assert rows == {
-        "Working": "6",
+        "Working": "11",  # 6 pages, a PDF three ways, two PDFs whose quote could not be checked, a photo
         "Moved permanently": "1",
         "Moved to another site": "1",
         "Dead": "0",  # failed on one run only: not dead yet
         "Soft 404": "0",
         "Blocked": "3",
         "Paywall": "1",
-        "Drifted": "1",
-        "Failed on the last run only": "8",
+        "Drifted": "3",
+        "Failed on the last run only": "10",
     }
     assert "the last run was on 1 December 2026" in html
     assert '<a href="../../claims/drifted/">Claim drifted</a>' in html

@@ -68,6 +68,8 @@ class Entry:
     etag: str = ""
     last_modified: str = ""
     """The final response's headers, for telling later whether the page changed."""
+    unreadable: str = ""
+    """Why the PDF there could not be read, so its quote was not checked (empty for a page)."""
 
     @property
     def failing(self) -> bool:
@@ -116,6 +118,7 @@ class Entry:
             length=data.get("length") if isinstance(data.get("length"), int) else None,
             etag=str(data.get("etag", "")),
             last_modified=str(data.get("last_modified", "")),
+            unreadable=str(data.get("unreadable", "")),
         )
 
 
@@ -132,6 +135,7 @@ def observe(previous: Entry | None, verdict: Verdict, fetched: Fetched, now: dt.
         length=fetched.length,
         etag=fetched.etag,
         last_modified=fetched.last_modified,
+        unreadable=verdict.unreadable,
         last_ok=previous.last_ok if previous is not None else None,
     )
     if verdict.status not in LINK_GONE:

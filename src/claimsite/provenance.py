@@ -110,11 +110,13 @@ class Provenance:
     """The record the store holds under that hash, when it holds it."""
     store_seen: bool
     """Whether the build could see a capture store at all (else `stored` says nothing)."""
+    archive_unreadable: bool = False
+    """The archived copy is a PDF whose text could not be read on the last run (its quote unchecked)."""
 
     @property
     def archive_verified(self) -> bool:
         """The archived copy opened, was no error page and held the quote on the last run."""
-        return self.archive_status is LinkStatus.OK
+        return self.archive_status is LinkStatus.OK and not self.archive_unreadable
 
     @property
     def capture_verified(self) -> bool:
@@ -141,6 +143,7 @@ def provenance(source: Source, links: LinkState | None = None, captures: Capture
         archive_date=source.archive_date,
         archive_status=copy.status if copy is not None else None,
         archive_checked=copy.checked.date() if copy is not None else None,
+        archive_unreadable=copy is not None and bool(copy.unreadable),
         capture=source.capture,
         capture_date=source.capture_date,
         stored=captures.holds(source.capture) if captures is not None and source.capture else None,

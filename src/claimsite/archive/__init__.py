@@ -23,12 +23,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from claimsite.archive.browser import Browser, BrowserError, Capture
+from claimsite.archive.browser import Browser, BrowserError, Capture, captured_page
 from claimsite.archive.package import dated_png, sha256_bytes, sha256_file, write_wacz, write_warc
 from claimsite.custody import LOG_NAME, append
 from claimsite.errors import ClaimsiteError
 from claimsite.linkcheck.check import Citation, citations_of
-from claimsite.linkcheck.classify import Page, missing_quotes
+from claimsite.linkcheck.classify import missing_quotes
 from claimsite.linkcheck.patch import Edit
 from claimsite.model import Source
 from claimsite.project import Project, load_project
@@ -128,10 +128,10 @@ def _iso(moment: dt.datetime) -> str:
 def write_capture(folder: Path, cited: Cited, capture: Capture, tools: dict[str, str], operator: str) -> dict[str, Any]:
     """Write one capture's files and its record into `folder` (which must not exist yet)."""
     folder.mkdir(parents=True)
-    page = Page.parse(capture.dom)
+    page, noted = captured_page(capture)  # a PDF's text comes from the PDF, not the viewer's DOM
     text = " ".join(page.text.split())
     software = f"claimsite {tools['claimsite']} (Chromium {tools['chromium']}, Playwright {tools['playwright']})"
-    alterations = write_warc(
+    alterations = noted + write_warc(
         folder / "page.warc.gz",
         capture,
         software,
@@ -163,7 +163,8 @@ def write_capture(folder: Path, cited: Cited, capture: Capture, tools: dict[str,
         "finished_at": _iso(capture.finished),
         "operator": operator,
         "quote": quote,
-        "quote_found": (not missing_quotes(page, [quote])) if quote else None,
+        "quote_found": (not missing_quotes(page, [quote])) if quote and not page.unreadable else None,
+        "pdf": {"pages": page.pages, "unreadable": page.unreadable or None} if page.pdf else None,
         "page_body_sha256": sha256_bytes(main.body) if main is not None else None,
         "requests": len(capture.exchanges),
         "screenshot": {"width": 0, "height": 0, "page_height": capture.height},

@@ -6,6 +6,13 @@ its status, headers and body are read, then released unchanged. Playwright's `pa
 simpler but is not faithful here: it does not see the requests a redirect leads to, and it fetches
 through its own HTTP client rather than the browser's. What Chromium does not tell us is listed in
 `Capture.alterations` and in the capture record.
+
+A PDF is not rendered as a page: Debian's Chromium (new headless) opens it in its built-in PDF viewer,
+so the response is 200, the DOM is the viewer's empty shell and the screenshot is the viewer's first
+screen. The PDF's own bytes are still the main exchange (the `Fetch` domain holds the response before
+the viewer gets it), so `captured_page` reads the text from them (`claimsite.linkcheck.pdftext`) and
+says what differs from a rendered page. A Chromium that downloads PDFs instead makes `goto` fail;
+that is reported as such.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from claimsite.linkcheck.classify import Page
+from claimsite.linkcheck.pdftext import is_pdf, read_pdf
 
 CHROMIUM_ARGS = (
     "--no-sandbox",
@@ -71,6 +81,40 @@ class Capture:
     """The main request's redirect chain, as `301 https://...` per hop."""
     height: int = 0
     """The page's full height in CSS pixels, as the screenshot shows it."""
+
+    @property
+    def main(self) -> Exchange | None:
+        """The exchange of the page itself (the final address's GET)."""
+        return next((e for e in self.exchanges if e.url == self.final_url and e.method == "GET"), None)
+
+    @property
+    def pdf(self) -> bool:
+        """The page is a PDF (by its bytes' signature, whatever its Content-Type said)."""
+        main = self.main
+        kind = next((v for k, v in main.response_headers if k.lower() == "content-type"), "") if main else ""
+        return main is not None and is_pdf(kind, main.body)
+
+
+def captured_page(capture: Capture) -> tuple[Page, list[str]]:
+    """The captured page's text as the quote check reads it, and what to note among the alterations:
+    for a PDF, its text (read by pypdf in a child process) and that the DOM and screenshot are the viewer's."""
+    if not capture.pdf:
+        return Page.parse(capture.dom), []
+    main = capture.main
+    assert main is not None
+    extracted = read_pdf(main.body)
+    page = Page.from_pdf(extracted)
+    notes = [
+        f"{capture.final_url}: a PDF ({extracted.pages} pages): Chromium showed it in its PDF viewer, so "
+        "screenshot.png is the viewer's first screen, not the whole document, and dom.html is the viewer's "
+        "shell; text.txt is the PDF's text, extracted by pypdf (line-end hyphenation joined, ligatures "
+        "spelled out); the PDF itself is the page's response in the WARC"
+    ]
+    if extracted.problem:
+        notes.append(f"{capture.final_url}: the PDF's text could not be read ({extracted.problem})")
+    if extracted.partial:
+        notes.append(f"{capture.final_url}: the PDF's text was read in part ({extracted.partial})")
+    return page, notes
 
 
 def chromium_path() -> str:
@@ -172,7 +216,10 @@ class Browser:
             try:
                 response = page.goto(url, wait_until="load")
             except PlaywrightError as error:
-                raise BrowserError(f"the page did not open: {str(error).splitlines()[0]}") from None
+                first = str(error).splitlines()[0]
+                if "Download is starting" in first:
+                    first = "Chromium downloaded it instead of showing it (a PDF or another file)"
+                raise BrowserError(f"the page did not open: {first}") from None
             # a page that keeps polling never goes quiet; what loaded by then is the capture
             with contextlib.suppress(PlaywrightError):
                 page.wait_for_load_state("networkidle", timeout=min(self.timeout_ms, 10_000))

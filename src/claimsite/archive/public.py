@@ -9,7 +9,12 @@ from the environment (`IA_S3_ACCESS`, `IA_S3_SECRET`; https://archive.org/accoun
 Pacing stays under the published limits (which keep going down: 12 a minute for logged-in users in
 2023-01, 6 in 2023-12): at most `per_minute` submissions in any 60 seconds, at most `concurrent` jobs
 open at once, a `Retry-After` (429, 503) pausing every submission, and the first "daily captures"
-error stopping the run's submissions. A reported success is only the Archive's word: the capture is
+error stopping the run's submissions. Before each submission the account's quota is asked
+(`GET /save/status/user`: `available` capture slots, `processing` jobs, `daily_captures` and
+`daily_captures_limit`): while no slot is available the submission waits (the API backoff, `tries`
+times at most, then it is sent and SPN2's own answer decides), and a daily count at its limit stops the
+run's submissions as the daily-captures error does. An answer without these fields (a service that
+lacks the endpoint) changes nothing. A reported success is only the Archive's word: the capture is
 then fetched and classified like any archived copy (`claimsite.linkcheck`), and suggested as
 `archive_url`/`archive_date` only when it works and holds the source's quote.
 
@@ -39,7 +44,7 @@ from claimsite.archive import Cited, cited_sources
 from claimsite.custody import LOG_NAME, append
 from claimsite.errors import ClaimsiteError
 from claimsite.linkcheck.check import WORKING
-from claimsite.linkcheck.classify import classify
+from claimsite.linkcheck.classify import classify, read_page
 from claimsite.linkcheck.fetch import RETRY_STATUSES, Fetcher, FetchSettings, retry_after
 from claimsite.linkcheck.patch import Edit
 from claimsite.project import load_project
@@ -209,6 +214,9 @@ class SavePageNow:
         self.open_jobs = asyncio.Semaphore(settings.concurrent)
         self.stopped = ""
         """Why no further source is submitted on this run, once that is so."""
+        self.submitting = asyncio.Lock()
+        self.quota_waits = 0
+        """Backoffs waited because the account had no capture slot available."""
 
     async def _call(self, method: str, path: str, data: dict[str, str] | None = None) -> dict[str, Any]:
         """One API call with its retries: 429 and 5xx wait (`Retry-After`, else backoff) and go again."""
@@ -245,6 +253,22 @@ class SavePageNow:
                 await self.sleep(delay)
         return {"status": "error", "message": f"{last} after {self.settings.tries} tries"}
 
+    async def quota(self) -> None:
+        """Wait while the account has no capture slot `available` (a bounded number of backoffs);
+        raise `_Stop` when its `daily_captures` reached `daily_captures_limit`."""
+        settings = self.settings
+        for attempt in range(settings.tries + 1):
+            answer = await self._call("GET", "/save/status/user")
+            daily, limit = answer.get("daily_captures"), answer.get("daily_captures_limit")
+            if isinstance(daily, int) and isinstance(limit, int) and 0 < limit <= daily:
+                raise _Stop(f"the daily capture limit is reached ({daily} of {limit} today); run again tomorrow")
+            available = answer.get("available")
+            if not isinstance(available, int) or available > 0 or attempt == settings.tries:
+                return  # a slot, no answer to go by, or waited long enough: SPN2's answer to the POST decides
+            self.quota_waits += 1
+            delay = settings.backoff * 2.0**attempt
+            await self.sleep(delay + self.rng.uniform(0, delay))
+
     async def save(self, item: Submitted) -> None:
         """Submit the source, then poll its job until it ends; fill in `item`."""
         async with self.open_jobs:
@@ -255,7 +279,11 @@ class SavePageNow:
                     return
                 form = {"url": item.cited.source.url, "if_not_archived_within": self.settings.if_not_archived_within}
                 try:
-                    answer = await self._call("POST", "/save", form)
+                    async with self.submitting:  # the quota and the POST it allows, one source at a time
+                        await self.quota()
+                        if self.stopped:
+                            continue  # another submission found the limit meanwhile
+                        answer = await self._call("POST", "/save", form)
                 except _Stop as stop:
                     self.stopped = str(stop)
                     continue
@@ -312,14 +340,16 @@ async def _check_capture(item: Submitted, fetcher: Fetcher) -> None:
     """Fetch the capture and record it only when it works and holds the quote."""
     quotes = [item.cited.source.quote] if item.cited.source.quote else []
     fetched = await fetcher.fetch(item.archive_url)
-    verdict = classify(fetched, quotes)
-    if verdict.status in WORKING and not verdict.missing:
+    verdict = classify(fetched, quotes, None, await read_page(fetched))  # a PDF's text, read off the loop
+    if verdict.status in WORKING and not verdict.missing and not (verdict.unreadable and quotes):
         item.outcome = "recorded"
         held = "holds the quote" if quotes else "works (no quote to look for)"
         item.message = f"{verdict.detail}; {held}"
     else:
         item.outcome = "not recorded"
         what = "does not hold the quote" if verdict.missing else f"is {verdict.status} ({verdict.detail})"
+        if verdict.unreadable and not verdict.missing:
+            what = f"is a PDF whose text could not be read ({verdict.unreadable}), so the quote was not checked"
         item.message = f"the capture {what}; not suggested"
 
 

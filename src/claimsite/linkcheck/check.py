@@ -10,12 +10,12 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-from claimsite.linkcheck.classify import Page, Verdict, classify, needs_probe, page_of, probe_key, sibling_url
+from claimsite.linkcheck.classify import Page, Verdict, classify, needs_probe, probe_key, read_page, sibling_url
 from claimsite.linkcheck.fetch import DEFAULT_SETTINGS, NETWORK_ERRORS, Fetched, Fetcher, FetchSettings
 from claimsite.linkcheck.patch import Edit, scalar
 from claimsite.linkstate import Entry, LinkState, observe
@@ -34,6 +34,7 @@ from claimsite.rules.links import (
     LINK_MOVED_DOMAIN,
     LINK_PAYWALL,
     LINK_REDIRECT,
+    LINK_UNREADABLE,
 )
 from claimsite.vocab import LINK_GONE as GONE
 from claimsite.vocab import LinkStatus
@@ -126,7 +127,8 @@ async def find_captures(
         if capture is None:
             return key, None
         fetched = await fetcher.fetch(capture)
-        page = page_of(fetched)
+        page = await read_page(fetched)
+        fetched = replace(fetched, pdf=b"")  # the text is read: the bytes are let go
         return key, Checked(fetched, classify(fetched, quotes[key], None, page), None, page)
 
     found = await asyncio.gather(*(one(key) for key in sorted(wanted)))
@@ -209,6 +211,11 @@ def _addresses(citations: Iterable[Citation]) -> dict[str, list[str]]:
     return quotes
 
 
+async def _bare(fetching: Awaitable[Fetched]) -> Fetched:
+    """A probe's answer without its PDF bytes (a PDF is compared by its SHA-256)."""
+    return replace(await fetching, pdf=b"")
+
+
 async def check_addresses(
     addresses: Mapping[str, Sequence[str]], fetcher: Fetcher, rng: random.Random | None = None
 ) -> dict[str, Checked]:
@@ -222,12 +229,13 @@ async def check_addresses(
             return None
         key = probe_key(url)
         if key not in probes:
-            probes[key] = asyncio.ensure_future(fetcher.probe(sibling))
+            probes[key] = asyncio.ensure_future(_bare(fetcher.probe(sibling)))
         return await probes[key]
 
     async def one(url: str, quotes: Sequence[str]) -> tuple[str, Checked]:
         fetched = await fetcher.fetch(url)
-        page = page_of(fetched)
+        page = await read_page(fetched)
+        fetched = replace(fetched, pdf=b"")  # the text is read: the bytes are let go
         probe = await probe_for(url) if needs_probe(fetched, quotes, page) else None
         return url, Checked(fetched, classify(fetched, quotes, probe, page), probe, page)
 
@@ -245,7 +253,12 @@ def judge(citation: Citation, checked: Mapping[str, Checked], entries: Mapping[s
     url_result = checked.get(source.url)
     archive_result = checked.get(source.archive_url) if source.archive_url else None
     archive_verdict = archive_result.verdict_for(citation.quotes) if archive_result else None
-    archive_works = archive_verdict is not None and archive_verdict.status in WORKING and not archive_verdict.missing
+    archive_works = (
+        archive_verdict is not None
+        and archive_verdict.status in WORKING
+        and not archive_verdict.missing
+        and not (archive_verdict.unreadable and citation.quotes)
+    )
     problems: list[Problem | None] = []
     if url_result is not None:
         verdict = url_result.verdict_for(citation.quotes)
@@ -266,6 +279,8 @@ def _archive_problem(citation: Citation, verdict: Verdict, entry: Entry | None) 
     if status is LinkStatus.BLOCKED:
         message = f"{field_name} refused the checker ({detail}); open it in a browser to verify it"
         return citation.at(LINK_BLOCKED, "archive_url", message)
+    if verdict.unreadable and citation.quotes and status in WORKING:
+        return citation.at(LINK_UNREADABLE, "archive_url", _unreadable(field_name, verdict))
     if status is LinkStatus.PAYWALL or verdict.missing:
         what = "shows a paywall" if status is LinkStatus.PAYWALL else "does not hold the quote"
         message = (
@@ -274,6 +289,13 @@ def _archive_problem(citation: Citation, verdict: Verdict, entry: Entry | None) 
         )
         return citation.at(ARCHIVE_NOT_WORKING, "archive_url", message)
     return None
+
+
+def _unreadable(field_name: str, verdict: Verdict) -> str:
+    return (
+        f"{field_name} answers a PDF whose text could not be read ({verdict.unreadable}), so the quote was not "
+        "checked; open the PDF and check the quote by hand"
+    )
 
 
 def _failing(field_name: str, verdict: Verdict, entry: Entry | None) -> str:
@@ -305,6 +327,10 @@ def _address_problem(
             "copy; add archive_url with a copy that holds the quote, or cite another source"
         )
         return citation.at(LINK_DEAD, "url", message)
+    if verdict.unreadable and citation.quotes and status is LinkStatus.OK:
+        return citation.at(
+            LINK_UNREADABLE, "quote" if "quote" in citation.marks else "url", _unreadable(field_name, verdict)
+        )
     if status is recorded and status is not LinkStatus.BLOCKED:
         return None  # already recorded in the file
     if status is LinkStatus.REDIRECT_PERMANENT:

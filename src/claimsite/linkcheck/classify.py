@@ -6,12 +6,13 @@ tests is the order of `classify`: no answer or an error status first, then what 
 
 from __future__ import annotations
 
+import asyncio
 import html as html_lib
 import ipaddress
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -19,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from claimsite.linkcheck.fetch import NO_ANSWER, PERMANENT_REDIRECTS, Fetched
+from claimsite.linkcheck.pdftext import PdfText, read_pdf
 from claimsite.vocab import LinkStatus
 
 
@@ -107,13 +109,24 @@ SIMILAR = 0.9
 
 @dataclass(frozen=True)
 class Page:
-    """The readable parts of an HTML (or plain text) page."""
+    """The readable parts of an HTML (or plain text) page, or of a PDF."""
 
     raw: str
     title: str
     headings: tuple[str, ...]
     text: str
-    """The visible text (scripts and styles left out)."""
+    """The visible text (scripts and styles left out); a PDF's extracted text."""
+    pdf: bool = False
+    unreadable: str = ""
+    """Why a PDF's text could not be read ("encrypted with a password"); empty when it was."""
+    partial: str = ""
+    """Why only part of a PDF was read, when so."""
+    pages: int = 0
+
+    @classmethod
+    def from_pdf(cls, extracted: PdfText) -> Page:
+        """A PDF as a page: no markup (so no title, heading or paywall rules), only its text."""
+        return cls("", extracted.title, (), extracted.text, True, extracted.problem, extracted.partial, extracted.pages)
 
     @classmethod
     def parse(cls, raw: str, content_type: str = "text/html") -> Page:
@@ -274,7 +287,10 @@ class Verdict:
     missing: tuple[str, ...] = ()
     """The quotes given for the address that its page does not hold."""
     quotes_checked: bool = True
-    """False when the page could not be read as text (a PDF, a video), so no quote was looked for."""
+    """False when the page could not be read as text (a video, an unreadable PDF), so no quote was looked for."""
+    unreadable: str = ""
+    """Why the PDF at the address could not be read, or was read only in part without the quote:
+    the quote was not checked ("encrypted with a password")."""
 
 
 def _status_text(status: int) -> str:
@@ -285,8 +301,18 @@ def _status_text(status: int) -> str:
 
 
 def page_of(fetched: Fetched) -> Page | None:
-    """The fetched page's readable parts, when its text was read."""
+    """The fetched page's readable parts, when its text was read (a PDF's in a child process, which
+    takes a tenth of a second or more: in a coroutine, use `read_page`)."""
+    if fetched.pdf or fetched.pdf_problem:
+        return Page.from_pdf(read_pdf(fetched.pdf) if fetched.pdf else PdfText(problem=fetched.pdf_problem))
     return Page.parse(fetched.html, fetched.content_type) if fetched.read else None
+
+
+async def read_page(fetched: Fetched) -> Page | None:
+    """`page_of` without holding up the event loop while a PDF is read."""
+    if fetched.pdf:
+        return await asyncio.to_thread(page_of, fetched)
+    return page_of(fetched)
 
 
 def needs_probe(fetched: Fetched, quotes: Sequence[str], page: Page | None = None) -> bool:
@@ -294,11 +320,11 @@ def needs_probe(fetched: Fetched, quotes: Sequence[str], page: Page | None = Non
     deep address, and no quote shows it is the right page."""
     page = page or page_of(fetched)
     status = fetched.status
-    if page is None or fetched.error_kind or status is None or not 200 <= status < 300:
+    if page is None or fetched.error_kind or status is None or not 200 <= status < 300 or page.unreadable:
         return False
     if quotes and not missing_quotes(page, quotes):
         return False
-    if not_found_phrase(page) is not None or is_challenge(page):
+    if not page.pdf and (not_found_phrase(page) is not None or is_challenge(page)):
         return False
     return sibling_url(fetched.url, "x") is not None and not _went_home(fetched)
 
@@ -313,6 +339,9 @@ def soft_404_probe(fetched: Fetched, page: Page, probe: Fetched | None) -> str |
         return None
     if probe.final_url == fetched.final_url and fetched.redirects:
         return f"a made-up address next to it redirects to the same page ({fetched.final_url})"
+    if page.pdf or probe.pdf_sha256:  # a PDF is compared by its bytes, and is never parsed twice
+        same = bool(probe.pdf_sha256) and probe.pdf_sha256 == fetched.pdf_sha256
+        return "a made-up address next to it gets the same PDF" if same else None
     probe_page = page_of(probe)
     if probe_page is None:
         return None
@@ -340,6 +369,8 @@ def classify(
         return Verdict(LinkStatus.DEAD, detail)
     if page is None:
         return _by_address(fetched, Verdict(LinkStatus.OK, fetched.content_type or "no content type", (), not quotes))
+    if page.pdf:
+        return _pdf_verdict(fetched, status, quotes, probe, page)
     if is_challenge(page):
         return Verdict(LinkStatus.BLOCKED, "a bot-challenge page")
     missing = missing_quotes(page, quotes)
@@ -363,12 +394,35 @@ def classify(
     return _by_address(fetched, Verdict(LinkStatus.OK, _status_text(status)))
 
 
+def _pdf_verdict(fetched: Fetched, status: int, quotes: Sequence[str], probe: Fetched | None, page: Page) -> Verdict:
+    """A PDF that answered 2xx: its text holds the quote or not. The "not found" phrases and paywall
+    markers are not looked for (error pages are HTML, and a report may well quote "page not found");
+    the sibling probe is, by the PDF's bytes."""
+    if page.unreadable:
+        detail = f"a PDF that could not be read: {page.unreadable}"
+        return _by_address(fetched, Verdict(LinkStatus.OK, detail, (), not quotes, page.unreadable))
+    missing = missing_quotes(page, quotes)
+    if not quotes or missing:
+        reason = soft_404_probe(fetched, page, probe)
+        if reason is not None:
+            return Verdict(LinkStatus.SOFT_404, reason, missing)
+    pages = f"a PDF of {page.pages} page{'s' if page.pages != 1 else ''}"
+    if missing and page.partial:
+        detail = f"{pages}, read in part ({page.partial}): the quote is not in that part"
+        return _by_address(fetched, Verdict(LinkStatus.OK, detail, (), False, f"read in part ({page.partial})"))
+    if missing:
+        if site_of(urlsplit(fetched.final_url).hostname or "") != site_of(urlsplit(fetched.url).hostname or ""):
+            return Verdict(LinkStatus.MOVED_DOMAIN, f"now at {fetched.final_url}", missing)
+        return Verdict(LinkStatus.DRIFTED, f"the quote is not in the text of the PDF ({pages})", missing)
+    return _by_address(fetched, Verdict(LinkStatus.OK, f"{_status_text(status)}, {pages}"))
+
+
 def _by_address(fetched: Fetched, verdict: Verdict) -> Verdict:
     """A readable-or-not page that works: moved to another site, moved permanently, or ok."""
     original, final = fetched.url, fetched.final_url
     if site_of(urlsplit(final).hostname or "") != site_of(urlsplit(original).hostname or ""):
-        return Verdict(LinkStatus.MOVED_DOMAIN, f"now at {final}", verdict.missing, verdict.quotes_checked)
+        return replace(verdict, status=LinkStatus.MOVED_DOMAIN, detail=f"now at {final}")
     permanent = any(hop.status in PERMANENT_REDIRECTS for hop in fetched.redirects)
     if permanent and not same_address(original, final):
-        return Verdict(LinkStatus.REDIRECT_PERMANENT, f"now at {final}", verdict.missing, verdict.quotes_checked)
+        return replace(verdict, status=LinkStatus.REDIRECT_PERMANENT, detail=f"now at {final}")
     return verdict

@@ -2,7 +2,8 @@
 
 Politeness, per host (scheme, name and port): at most `per_host` requests at once and one new request
 every `host_interval` seconds; at most `total` requests at once overall. HEAD first, GET when HEAD
-fails (many servers mishandle it) or when the page's text is needed (HTML and plain text). Redirects
+fails (many servers mishandle it) or when the page's text is needed (HTML and plain text, and PDFs:
+their body is kept as bytes, up to `max_pdf`, and read by `claimsite.linkcheck.pdftext`). Redirects
 are followed by hand, so every hop is recorded and waits its turn at its own host. Timeouts, refused
 connections, 429 and 5xx are tried again (`tries` in all) after an exponential backoff with jitter;
 a `Retry-After` header pauses the whole host for as long as it asks, up to `max_retry_after`.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import hashlib
 import random
 import re
 import time
@@ -26,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from claimsite import __version__
+from claimsite.linkcheck.pdftext import MAYBE_PDF_TYPES, PDF_TYPES, is_pdf, looks_like_html
 
 USER_AGENT = f"claimsite/{__version__} (sources check; read-only link health)"
 """Who is asking: the tool and what it does, never a browser's name."""
@@ -72,6 +75,8 @@ class FetchSettings:
     max_redirects: int = 10
     max_body: int = 5_000_000
     """Bytes of a page read at most (its text is what the checks need)."""
+    max_pdf: int = 30_000_000
+    """Bytes of a PDF read at most; a larger one is not read (a cut PDF cannot be parsed)."""
     user_agent: str = USER_AGENT
 
 
@@ -106,6 +111,12 @@ class Fetched:
     """The final page's text as sent (decoded), when it was read."""
     read: bool = False
     """The page was downloaded (GET of a text type), so `html` is its text."""
+    pdf: bytes = b""
+    """The final response's body when it is a PDF (by its signature, whatever its header says)."""
+    pdf_problem: str = ""
+    """Why a body that should be a PDF was not kept ("larger than 30 MB", "not a PDF")."""
+    pdf_sha256: str = ""
+    """The PDF's SHA-256 (kept when the bytes are let go, for the sibling probe's comparison)."""
     attempts: int = 0
     """Requests made, retries and redirects included."""
 
@@ -140,6 +151,8 @@ class _Answer:
     headers: dict[str, str]
     body: bytes = b""
     read: bool = False
+    pdf: bool = False
+    pdf_problem: str = ""
 
 
 class _Failed(Exception):
@@ -188,6 +201,11 @@ def wants_text(content_type: str) -> bool:
     return not kind or kind in TEXT_TYPES
 
 
+def wants_body(content_type: str) -> bool:
+    """Whether a GET reads the body: text the checks read, or what may be a PDF."""
+    return wants_text(content_type) or content_type.split(";")[0].strip().lower() in MAYBE_PDF_TYPES
+
+
 def decode(body: bytes, content_type: str) -> str:
     """A page's text: in the charset its header names, else the one its `<meta>` names, else UTF-8."""
     match = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I) or re.search(
@@ -205,12 +223,13 @@ async def _read_capped(response: aiohttp.ClientResponse, limit: int) -> bytes:
     """The body, up to `limit` bytes (decompressed): enough for the checks, and memory stays bounded."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.content.iter_chunked(65536):
+    while size < limit:
+        chunk = await response.content.read(min(65536, limit - size))
+        if not chunk:
+            break
         chunks.append(chunk)
         size += len(chunk)
-        if size >= limit:
-            break
-    return b"".join(chunks)[:limit]
+    return b"".join(chunks)
 
 
 class Fetcher:
@@ -262,8 +281,8 @@ class Fetcher:
         if head.error_kind in NO_GET_AFTER:
             return head  # GET would fail the same way, only later
         if head.error_kind == "" and head.status is not None and 200 <= head.status < 300:
-            if not wants_text(head.content_type):
-                return head  # a PDF, a video: its status is all the checks use
+            if not wants_body(head.content_type):
+                return head  # an image, a video: its status is all the checks use
             return await self._follow(head.final_url, "GET", after=head)
         return await self._follow(url, "GET", after=head)
 
@@ -305,6 +324,9 @@ class Fetcher:
                 last_modified=headers.get("last-modified", ""),
                 html=decode(answer.body, headers.get("content-type", "")) if answer.read else "",
                 read=answer.read,
+                pdf=answer.body if answer.pdf else b"",
+                pdf_sha256=hashlib.sha256(answer.body).hexdigest() if answer.pdf and answer.body else "",
+                pdf_problem=answer.pdf_problem,
                 attempts=attempts,
             )
         message = f"more than {self.settings.max_redirects} redirects"
@@ -368,6 +390,32 @@ class Fetcher:
             finally:
                 self._total.release()
 
+    async def _body(self, response: aiohttp.ClientResponse, hop: Hop, headers: dict[str, str]) -> _Answer:
+        """Read the body a GET needs: text up to `max_body`, a PDF (by its first bytes) up to `max_pdf`."""
+        settings = self.settings
+        content_type = headers.get("content-type", "")
+        declared_pdf = content_type.split(";")[0].strip().lower() in PDF_TYPES
+        length = headers.get("content-length", "")
+        if declared_pdf and length.isdigit() and int(length) > settings.max_pdf:
+            return _Answer(
+                hop, headers, pdf=True, pdf_problem=f"larger than {settings.max_pdf // 1_000_000} MB, not read"
+            )
+        head = await _read_capped(response, 1024)
+        if is_pdf(content_type, head):
+            rest = await _read_capped(response, settings.max_pdf + 1 - len(head)) if len(head) == 1024 else b""
+            body = head + rest
+            if len(body) > settings.max_pdf:
+                return _Answer(
+                    hop, headers, pdf=True, pdf_problem=f"larger than {settings.max_pdf // 1_000_000} MB, not read"
+                )
+            return _Answer(hop, headers, body, pdf=True)
+        if wants_text(content_type) or looks_like_html(head):
+            rest = await _read_capped(response, settings.max_body - len(head)) if len(head) == 1024 else b""
+            return _Answer(hop, headers, (head + rest)[: settings.max_body], read=True)
+        if declared_pdf:
+            return _Answer(hop, headers, pdf=True, pdf_problem="not a PDF (no %PDF- signature), though sent as one")
+        return _Answer(hop, headers)  # binary, and not a PDF: its status is all the checks use
+
     async def _send(self, method: str, url: str) -> _Answer:
         assert self._session is not None, "use the Fetcher in `async with`"
         settings = self.settings
@@ -380,9 +428,9 @@ class Fetcher:
             async with self._session.request(method, url, allow_redirects=False, timeout=timeout) as response:
                 headers = {key.lower(): value for key, value in response.headers.items()}
                 hop = Hop(method, url, response.status, headers.get("location", ""))
-                read = method == "GET" and wants_text(headers.get("content-type", ""))
-                body = await _read_capped(response, settings.max_body) if read else b""
-                return _Answer(hop, headers, body, read)
+                if method != "GET" or not wants_body(headers.get("content-type", "")):
+                    return _Answer(hop, headers)
+                return await self._body(response, hop, headers)
         except TimeoutError:
             raise _Failed("timeout", "timed out") from None
         except aiohttp.ClientConnectorDNSError as error:

@@ -55,6 +55,12 @@ LINK_DRIFTED = _link_rule(
     "A source's `quote` is on the page at its address; when the page no longer holds it, the page "
     "changed, and the archived copy is what supports the claim.",
 )
+LINK_UNREADABLE = _link_rule(
+    "link-unreadable",
+    "An address (or archived copy) that answers a PDF whose text cannot be read (encrypted with a password, "
+    "malformed, too large, no text layer, or read only in part without the quote) works, but its `quote` "
+    "was not checked: open the PDF and check it by hand.",
+)
 ARCHIVE_NOT_WORKING = _link_rule(
     "archive-not-working",
     "An archived copy (`archive_url`) is checked like the address itself: it opens, is not an error or "
