@@ -1,6 +1,7 @@
-"""The pages a forked child builds (claimsite.pagefork): the same site as a serial build, the child's
-warnings counted by `strict`, a failure in the child failing the build, and no sharing where a plugin
-gathers something from every page."""
+"""The template speed-ups: the pages a forked child builds (claimsite.pagefork) — the same site as a
+serial build, the child's warnings counted by `strict`, a failure in the child failing the build, no
+sharing where a plugin gathers something from every page — and the navigation and header rendered once
+for the pages that share them (claimsite.navcache): the same bytes as Material's own templates."""
 
 from __future__ import annotations
 
@@ -32,8 +33,27 @@ BUILD = textwrap.dedent(
     import claimsite.plugin as plugin
 
     config_file, site_dir, mode = sys.argv[1:4]
-    if mode == "serial":
+    if mode in ("serial", "uncached"):
         plugin.shareable = lambda *args: False
+    if mode == "uncached":  # Material's navigation and header rendered for every page
+        import claimsite.navcache as navcache
+        navcache.NavCache.nav = lambda self, key: None
+        navcache.NavCache.shares_header = lambda self, key: False
+    if mode == "serial":
+        import claimsite.navcache as navcache
+        own_nav, own_header = navcache.NavCache.nav, navcache.NavCache.header
+        used = {"nav": 0, "header": 0}
+        def nav(self, key):
+            found = own_nav(self, key)
+            used["nav"] += found is not None
+            return found
+        def header(self, key, page):
+            found = own_header(self, key, page)
+            used["header"] += found is not None
+            return found
+        navcache.NavCache.nav, navcache.NavCache.header = nav, header
+        import atexit
+        atexit.register(lambda: print(f"kept navigation used {used['nav']}, kept header used {used['header']}"))
     if mode == "fail":  # the page step fails for one page, wherever it is built
         own = mkdocs_build._build_page
         def failing(page, *args, **kwargs):
@@ -96,6 +116,22 @@ def test_a_shared_build_writes_the_same_site_as_a_serial_one(project_dir: Path, 
     assert count >= len(html) // 3  # the child built a share of the pages, not one or two
     assert shared_files.keys() == serial_files.keys()
     assert [path for path in serial_files if shared_files[path] != serial_files[path]] == []
+
+
+def test_the_kept_navigation_and_header_are_materials_own(project_dir: Path, tmp_path: Path) -> None:
+    cached = build(project_dir, tmp_path / "cached", "serial")
+    assert cached.returncode == 0, cached.stderr
+    used = re.search(r"kept navigation used (\d+), kept header used (\d+)", cached.stdout)
+    assert used is not None, cached.stdout
+    claims = len(list((tmp_path / "cached" / "claims").glob("*/index.html")))
+    assert int(used[1]) >= claims - 1 and int(used[2]) >= claims - 1  # every claim page but the first
+    rendered = build(project_dir, tmp_path / "rendered", "uncached")
+    assert rendered.returncode == 0, rendered.stderr
+    cached_files, rendered_files = pages(tmp_path / "cached"), pages(tmp_path / "rendered")
+    assert cached_files.keys() == rendered_files.keys()
+    assert [path for path in rendered_files if cached_files[path] != rendered_files[path]] == []
+    hostile = (tmp_path / "cached" / "claims" / "hostile-text" / "index.html").read_text(encoding="utf-8")
+    assert hostile.count('data-md-component="header-topic"') == 1  # its own title, in its own header
 
 
 def test_a_page_that_fails_in_the_child_fails_the_build(project_dir: Path, tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from claimsite.forked import ChildFailed, can_fork
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
+from claimsite.navcache import install as install_nav_cache
 from claimsite.outputs.cite import citation_files
 from claimsite.outputs.datapackage import package_paths
 from claimsite.outputs.export import DATA_FOLDER, FileFacts, ForkedPackage, file_facts, move_files
@@ -88,6 +89,8 @@ SEARCH_ASSETS = ("assets/search.js", "assets/search.css")
 """The Pagefind search interface, which theme/main.html loads when the site searches with Pagefind."""
 THEME_DIR = "theme"
 """Template overrides shipped in the package (link-preview tags), searched before Material's."""
+PLUGIN_ONLY_TEMPLATES = frozenset({"partials/nav.html", "partials/header.html"})
+"""Theme templates that need the plugin (claimsite.navcache), left out of `claimsite generate`'s copy."""
 
 
 class ClaimsiteConfig(Config):
@@ -418,6 +421,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
 
     @event_priority(-100)  # after every other plugin: the child gets the environment the pages use
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        install_nav_cache(env, self.nav)
         if not self.serving and not self.dirty and self.fork_outputs and shareable(config, self._stateless):
             # before the search index's thread starts (fork copies only the calling thread)
             self.share = PageShare(

@@ -30,7 +30,15 @@ from mkdocs.exceptions import BuildError as MkDocsBuildError
 
 from claimsite.env import source_datetime
 from claimsite.errors import BuildError, ConfigError, FileSystemError, ServeError, fault_message
-from claimsite.plugin import CSS_PATH, OPTIONAL_IN_NAV, REQUIRED_EXTENSIONS, THEME_DIR, ClaimsitePlugin, output_files
+from claimsite.plugin import (
+    CSS_PATH,
+    OPTIONAL_IN_NAV,
+    PLUGIN_ONLY_TEMPLATES,
+    REQUIRED_EXTENSIONS,
+    THEME_DIR,
+    ClaimsitePlugin,
+    output_files,
+)
 from claimsite.project import Project
 from claimsite.render import fill_markers, render_home_summary
 from claimsite.staging import SITE_DIR_HINT, Staging, staging_folder, staging_for
@@ -273,6 +281,8 @@ def generate_docs(config_file: Path, project: Project, out: Path) -> list[Path]:
     files[f"docs/{CSS_PATH}"] = plugin.css()
     theme = Path(str(resources.files("claimsite").joinpath(THEME_DIR)))
     for template in sorted(theme.rglob("*.html")):  # partials/ too: the repository link, ...
+        if template.relative_to(theme).as_posix() in PLUGIN_ONLY_TEMPLATES:
+            continue
         files[f"overrides/{template.relative_to(theme).as_posix()}"] = template.read_bytes()
     files["mkdocs.yml"] = _standalone_config(Path(config_file), config.extra.get("claimsite_feeds"))
     return write_tree(out, files)
