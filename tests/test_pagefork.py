@@ -37,21 +37,21 @@ BUILD = textwrap.dedent(
         plugin.shareable = lambda *args: False
     if mode == "uncached":  # Material's navigation and header rendered for every page
         import claimsite.navcache as navcache
-        navcache.NavCache.nav = lambda self, key: None
+        navcache.NavCache.part = lambda self, name, key: None
         navcache.NavCache.shares_header = lambda self, key: False
     if mode == "serial":
         import claimsite.navcache as navcache
-        own_nav, own_header = navcache.NavCache.nav, navcache.NavCache.header
+        own_nav, own_header = navcache.NavCache.part, navcache.NavCache.header
         used = {"nav": 0, "header": 0}
-        def nav(self, key):
-            found = own_nav(self, key)
+        def nav(self, name, key):
+            found = own_nav(self, name, key)
             used["nav"] += found is not None
             return found
         def header(self, key, page):
             found = own_header(self, key, page)
             used["header"] += found is not None
             return found
-        navcache.NavCache.nav, navcache.NavCache.header = nav, header
+        navcache.NavCache.part, navcache.NavCache.header = nav, header
         import atexit
         atexit.register(lambda: print(f"kept navigation used {used['nav']}, kept header used {used['header']}"))
     if mode == "fail":  # the page step fails for one page, wherever it is built

@@ -7,11 +7,14 @@ page's address is taken relative to (MkDocs' `get_relative_url`): every claim pa
 gets the same links, as long as no navigation item lies under its own folder. `NavCache` gives
 claimsite's `partials/nav.html` (theme/) a key for such a page, under which the navigation rendered
 for the first of them is kept for the others, and no key (render it) for a page in the navigation,
-a page without one (404) or any other. The header (`partials/header.html`, another fifth) is the same
-but for the page's title: it is rendered once for a stand-in of the page whose title is a marker, and
-each page gets it with the marker replaced by its own title. The cached and the rendered parts are the
-same bytes (tests/test_pagefork.py). Material's own templates stay reachable as `material/partials/...`;
-`claimsite generate` leaves these overrides out: a plain MkDocs build renders Material's own.
+a page without one (404) or any other. The footer (no previous or next page off the navigation)
+and the configuration script (relative addresses) are kept the same way. The header
+(`partials/header.html`, another fifth) is the same but for the page's title: it is rendered once for
+a stand-in of the page whose title is a marker, and each page gets it with the marker replaced by its
+own title. The kept and the rendered parts are the same bytes (tests/test_pagefork.py). Material's own
+templates stay reachable as `material/partials/...`; `claimsite generate` leaves the partials out (and
+theme/main.html keeps the configuration only when the cache is there): a plain MkDocs build renders
+Material's own.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class NavCache:
     def __init__(self, nav: Any) -> None:
         self.nav_pages = {id(page) for page in nav.pages} if nav is not None else set()
         self.nav_urls = list(_urls(nav.items)) if nav is not None else []
-        self.navs: dict[Key, str] = {}
+        self.parts: dict[tuple[str, Key], str] = {}
         self.headers: dict[Key, str | None] = {}
         """A header with the stand-in title; None when the header cannot be shared (no single title)."""
 
@@ -57,13 +60,14 @@ class NavCache:
             return parts  # an item lies under the page's own folder: only pages of this folder share it
         return (*parts[:-1], "*")  # a link's relative address never names the page's own folder
 
-    def nav(self, key: Key | None) -> str | None:
-        """The navigation kept for `key`, if any."""
-        return None if key is None else self.navs.get(key)
+    def part(self, name: str, key: Key | None) -> str | None:
+        """The part `name` (navigation, footer, config) kept for `key`, if any."""
+        return None if key is None else self.parts.get((name, key))
 
-    def keep_nav(self, key: Key | None, html: str) -> Markup:
+    def keep(self, name: str, key: Key | None, html: str) -> Markup:
+        """The part `name` rendered for a page of `key`, kept for the others."""
         if key is not None:
-            self.navs[key] = html
+            self.parts[name, key] = html
         return Markup(html)
 
     def shares_header(self, key: Key | None) -> bool:

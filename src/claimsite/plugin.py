@@ -89,7 +89,7 @@ SEARCH_ASSETS = ("assets/search.js", "assets/search.css")
 """The Pagefind search interface, which theme/main.html loads when the site searches with Pagefind."""
 THEME_DIR = "theme"
 """Template overrides shipped in the package (link-preview tags), searched before Material's."""
-PLUGIN_ONLY_TEMPLATES = frozenset({"partials/nav.html", "partials/header.html"})
+PLUGIN_ONLY_TEMPLATES = frozenset({"partials/nav.html", "partials/header.html", "partials/footer.html"})
 """Theme templates that need the plugin (claimsite.navcache), left out of `claimsite generate`'s copy."""
 
 
