@@ -736,6 +736,7 @@ store_option = click.option(
 @sources.command("archive")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--claim", "claim", metavar="ID", help="Capture only this claim's sources.")
+@click.option("--entity", "entity", metavar="ID", help="Capture only this person's or organisation's sources.")
 @click.option(
     "--local/--public",
     default=True,
@@ -774,6 +775,7 @@ store_option = click.option(
 def sources_archive(
     paths: tuple[Path, ...],
     claim: str | None,
+    entity: str | None,
     local: bool,
     store: Path | None,
     patch_path: Path | None,
@@ -785,13 +787,15 @@ def sources_archive(
 ) -> None:
     """Capture every source's page as evidence: WARC, WACZ, a dated full-page PNG, its text.
 
-    Each source is rendered in headless Chromium; the HTTP exchanges (the page, its
-    redirects and subresources) are kept as WARC and the page as WACZ, with a
-    full-page PNG (capture time in its metadata), the DOM, the extracted text and
-    record.json (SHA-256 of each file, tool versions, UTC time, final URL, HTTP
-    status, whether the quote is on the page) in the capture store, and entered in
-    the store's hash-chained custody log. The claim files are never changed: the
-    capture's hash goes to --patch FILE.
+    Every source of every claim and entity (people's and organisations' files) is
+    captured, or only those of --claim ID or of --entity ID. Each is rendered in
+    headless Chromium; the HTTP exchanges (the page, its redirects and
+    subresources) are kept as WARC and the page as WACZ, with a full-page PNG
+    (capture time in its metadata), the DOM, the extracted text and record.json
+    (SHA-256 of each file, tool versions, UTC time, final URL, HTTP status,
+    whether the quote is on the page) in the capture store, and entered in the
+    store's hash-chained custody log. The claim and entity files are never
+    changed: the capture's hash goes to --patch FILE.
 
     --public submits each source without archive_url (and not marked
     archive_publicly: false) to the Wayback Machine's Save Page Now 2 with the keys in
@@ -810,16 +814,20 @@ def sources_archive(
 
         claimsite sources archive --claim my-claim --patch capture-edits.patch
     """
+    if claim is not None and entity is not None:
+        raise ClaimsiteError("give --claim ID or --entity ID, not both")
     if not local:
         where = _store(store, DEFAULT_CONFIG)
-        failed = _archive_public(paths, claim, where, patch_path, operator, spn_api, per_minute)
+        failed = _archive_public(paths, claim, entity, where, patch_path, operator, spn_api, per_minute)
         _stamp_run(where, "public", [], tsa)
         sys.exit(1 if failed else 0)
     from claimsite.archive import archive_sources
     from claimsite.text import visible
 
     where = _store(store, DEFAULT_CONFIG)
-    found = archive_sources(list(paths) or [DEFAULT_CLAIMS], where, claim=claim, operator=operator, timeout=timeout)
+    found = archive_sources(
+        list(paths) or [DEFAULT_CLAIMS], where, claim=claim, entity=entity, operator=operator, timeout=timeout
+    )
     for item in found.captured:
         if item.error:
             click.echo(f"{item.cited.where()}: not captured: {visible(item.error)}")
@@ -860,6 +868,7 @@ def _write_patch(edits: Sequence[Edit], patch_path: Path) -> None:
 def _archive_public(
     paths: tuple[Path, ...],
     claim: str | None,
+    entity: str | None,
     where: Path,
     patch_path: Path | None,
     operator: str | None,
@@ -878,6 +887,7 @@ def _archive_public(
         where,
         settings,
         claim=claim,
+        entity=entity,
         operator=operator if operator is not None else getpass.getuser(),
     )
     for item in found.submitted:

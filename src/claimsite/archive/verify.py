@@ -1,5 +1,5 @@
 """`claimsite sources verify`: every stored capture re-hashed, the custody chain walked, and each
-claim source's recorded capture hash matched against the store. Read-only, except for the one line
+claim's and entity's recorded capture hash matched against the store. Read-only, except for the one line
 the run appends to the custody log.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsite.archive import RECORD, Cited, cited_sources
+from claimsite.archive import ENTITIES, RECORD, Cited, cited_sources
 from claimsite.archive.package import sha256_file
 from claimsite.archive.timestamps import Authority, verify_runs
 from claimsite.custody import LOG_NAME, Break, append, read_lines, walk
@@ -25,7 +25,8 @@ class Stored:
     """One capture folder of the store, and what does not hold in it."""
 
     folder: Path
-    claim: str
+    owner: str
+    """`<claim>`, or `_entities/<entity>`: as `Cited.owner`."""
     source: str
     record: dict[str, Any]
     record_sha256: str
@@ -38,11 +39,14 @@ class Stored:
 
 
 def stored_captures(store: Path) -> list[Stored]:
-    """Every `<claim>/<source>/<capture>/record.json` of the store, each file it lists re-hashed."""
+    """Every `<claim>/<source>/<capture>/record.json` and `_entities/<entity>/<source>/<capture>/record.json`
+    of the store, each file it lists re-hashed."""
     found = []
-    for path in sorted(store.glob(f"*/*/*/{RECORD}")):
+    paths = [p for p in store.glob(f"*/*/*/{RECORD}") if p.parents[2].name != ENTITIES]
+    for path in sorted([*paths, *store.glob(f"{ENTITIES}/*/*/*/{RECORD}")]):
         folder = path.parent
-        item = Stored(folder, folder.parent.parent.name, folder.parent.name, {}, sha256_file(path))
+        owner = folder.parent.parent.relative_to(store).as_posix()
+        item = Stored(folder, owner, folder.parent.name, {}, sha256_file(path))
         try:
             item.record = json.loads(path.read_text(encoding="utf-8"))
             files = item.record["files"]
@@ -131,12 +135,12 @@ def verify_store(
             item.problems.append(f"{RECORD} is not the one the custody log entered (changed, or never logged)")
     by_source: dict[tuple[str, str], list[Stored]] = defaultdict(list)
     for item in captures:
-        by_source[(item.claim, item.source)].append(item)
+        by_source[(item.owner, item.source)].append(item)
     project = load_project(list(paths))
     cited, _refused = cited_sources(project)
     seen = set()
     for source in cited:
-        key = (source.claim, source.source.id)
+        key = (source.owner, source.source_id)
         seen.add(key)
         found = by_source.get(key, [])
         if not found and source.source.capture is None:
