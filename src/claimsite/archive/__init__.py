@@ -1,15 +1,17 @@
 """Evidence that survives (`claimsite sources archive` and `claimsite sources verify`).
 
-Each source of each claim, and of each entity (people's and organisations' files: their `Reference`s,
-which have no id, get one from the address), is rendered in headless Chromium (`browser`) and kept
-in the capture store as files (`package`): the HTTP exchange as WARC, the page as WACZ, a dated full-page PNG, the rendered
-DOM, its text, and `record.json` with the SHA-256 of each and the tool versions. Every capture is
-entered in the store's custody log (`claimsite.custody`). The claim files are never changed: the
-command suggests `capture: sha256:<record hash>` and `capture_date` as a patch. `verify` re-hashes.
+Each source of each claim, and of each entity (people's and organisations' files: their
+`Reference`s, which have no id, get one from the address), is rendered in headless Chromium
+(`browser`) and kept in the capture store as files (`package`): the HTTP exchange as WARC, the page
+as WACZ, a dated full-page PNG, the rendered DOM, its text, and `record.json` with the SHA-256 of
+each and the tool versions. Every capture is entered in the store's custody log
+(`claimsite.custody`). The claim files are never changed: the command suggests
+`capture: sha256:<record hash>` and `capture_date` as a patch. `verify` re-hashes.
 
-The store keeps captures out of the main git history: a folder (`.claimsite/captures/` by default,
-git-ignored; `--store` or the plugin option `captures`) that can be synced to object storage or an
-evidence repository. Only this package imports Playwright, warcio and py-wacz.
+The store keeps captures out of the main git history (`store`): a folder (`.claimsite/captures/` by
+default, git-ignored), an orphan branch of the repository (`branch:NAME`) or a GitHub release's assets
+(`release:TAG`), named by `--store` or the plugin option `captures`. Only this package imports
+Playwright, warcio and py-wacz.
 """
 
 from __future__ import annotations

@@ -114,12 +114,18 @@ def _judge(cited: Cited | None, captures: list[Stored], recorded: str | None) ->
 
 
 def verify_store(
-    paths: Sequence[Path], store: Path, *, log: bool = True, authorities: Sequence[Authority] = ()
+    paths: Sequence[Path],
+    store: Path,
+    *,
+    log: bool = True,
+    authorities: Sequence[Authority] = (),
+    shown: str | None = None,
 ) -> VerifyReport:
     """Check every capture in `store`, every claim source's recorded capture and every run's
     timestamps (against the chains of `authorities`); then append a `verify` entry with the outcome
-    to the custody log (unless `log` is False)."""
+    to the custody log (unless `log` is False). Lines name the store as `shown` (default: its path)."""
     report = VerifyReport()
+    named = visible(shown if shown is not None else str(store))
     captures = stored_captures(store)
     log_path = store / LOG_NAME
     lines = read_lines(log_path)
@@ -155,13 +161,13 @@ def verify_store(
         held, message = _judge(None, by_source[key], None)
         report.held += held
         report.failed += not held
-        report.lines.append(f"{visible(str(store))}/{key[0]}/{key[1]}: not a source of the claims; {message}")
+        report.lines.append(f"{named}/{key[0]}/{key[1]}: not a source of the claims; {message}")
     for chain_break in report.breaks:
-        report.lines.append(f"{visible(str(log_path))}:{chain_break.line}: {chain_break.message}")
+        report.lines.append(f"{named}/{LOG_NAME}:{chain_break.line}: {chain_break.message}")
     for held, message in verify_runs(store, authorities):
         report.stamps_held += held
         report.stamps_failed += not held
-        report.lines.append(f"{visible(str(store))}/{visible(message)}")
+        report.lines.append(f"{named}/{visible(message)}")
     if log:
         append(
             log_path,
