@@ -218,21 +218,25 @@ def test_link_health_workflow() -> None:
 
 
 def test_archive_workflow() -> None:
-    """On a push to main that touches claims/: capture what has no capture, keep it as an artifact."""
+    """On a push to main that touches claims/: capture what has no capture into the draft release's
+    assets (release:captures), keep the suggested edits as an artifact."""
     workflow = load(GITHUB / "workflows" / "archive.yml")
     assert workflow["on"] == {"push": {"branches": ["main"], "paths": ["claims/**"]}, "workflow_dispatch": None}
     (job,) = workflow["jobs"].values()
-    assert "permissions" not in job  # read-only: nothing is pushed
+    assert workflow["permissions"] == {"contents": "read"}
+    assert job["permissions"] == {"contents": "write"}  # release assets; nothing is pushed
     capture = step_named(workflow, "Capture the sources without a capture")
     assert capture["env"]["BEFORE"] == "${{ github.event.before }}"
+    assert capture["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
     script = capture["run"]
     assert "${{" not in script
     assert 'git diff --name-only --diff-filter=AM "$BEFORE" "$GITHUB_SHA" -- claims/' in script
     assert "python scripts/uncaptured.py --claims claims" in script
-    assert 'claimsite sources archive --local --claim "$claim"' in script and '--patch "patches/$claim.patch"' in script
-    kept = step_named(workflow, "Keep the captures")
+    assert 'claimsite sources archive --local --claim "$claim" --store release:captures' in script
+    assert '--patch "patches/$claim.patch"' in script
+    kept = step_named(workflow, "Keep the suggested edits")
     assert kept["uses"].startswith("actions/upload-artifact@")
-    assert kept["with"]["path"].split() == [".claimsite/captures/", "patches/"]
+    assert kept["with"]["path"].split() == ["patches/"]
     assert not re.search(r"\bgit (add|commit)\b", script), "captures stay out of the git history"
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,6 +25,7 @@ from claimsite.rules import DEFAULT_RULES, RuleConfig, RuleConfigError, plugin_s
 from claimsite.scaffold import KIND_CHOICES, STATUS_CHOICES
 
 if TYPE_CHECKING:
+    from claimsite.archive.store import CaptureStore
     from claimsite.archive.timestamps import Authority
     from claimsite.linkcheck.patch import Edit
 
@@ -692,18 +693,21 @@ def sources_check(
     sys.exit(1 if found.errors(strict=strict) else 0)
 
 
-def _store(store: Path | None, config_file: Path) -> Path:
-    """The capture store: --store, else the plugin option `captures` (relative to mkdocs.yml), else
-    `.claimsite/captures`."""
+def _store(store: str | None, config_file: Path, repo: str | None = None, api: str | None = None) -> CaptureStore:
+    """The capture store: --store, else the plugin option `captures` (a path relative to mkdocs.yml,
+    branch:NAME or release:TAG), else `.claimsite/captures`."""
+    from claimsite.archive.store import parse_store
+
+    options = {key: value for key, value in (("repo", repo), ("api", api)) if value}
     if store is not None:
-        return store
+        return parse_store(store, options=options)
     if config_file.is_file():
         from claimsite.site import read_config_file
 
         configured = plugin_settings(read_config_file(config_file)).get("captures")
         if isinstance(configured, str) and configured:
-            return config_file.parent / configured
-    return Path(".claimsite") / "captures"
+            return parse_store(configured, config_file.parent, options=options)
+    return parse_store(str(Path(".claimsite") / "captures"), options=options)
 
 
 def _authorities(options: tuple[str, ...], config_file: Path) -> list[Authority]:
@@ -726,16 +730,37 @@ tsa_option = click.option(
     "each (default: the plugin option timestamp_authorities).",
 )
 
-store_option = click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The capture store (default: the plugin option `captures` in mkdocs.yml, else .claimsite/captures).",
-)
+
+def store_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--store, and the options of a release:TAG store."""
+    for option in reversed(
+        [
+            click.option(
+                "--store",
+                metavar="FOLDER|branch:NAME|release:TAG",
+                help="The capture store: a folder, a branch of this repository, or a GitHub release's assets "
+                "(default: the plugin option `captures` in mkdocs.yml, else .claimsite/captures).",
+            ),
+            click.option(
+                "--repo",
+                metavar="OWNER/NAME",
+                help="With a release:TAG store: the GitHub repository (default: GITHUB_REPOSITORY).",
+            ),
+            click.option(
+                "--github-api",
+                metavar="URL",
+                help="With a release:TAG store: the GitHub REST API (default: https://api.github.com).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
 
 
 @sources.command("archive")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--claim", "claim", metavar="ID", help="Capture only this claim's sources.")
+@click.option("--entity", "entity", metavar="ID", help="Capture only this person's or organisation's sources.")
 @click.option(
     "--local/--public",
     default=True,
@@ -774,8 +799,11 @@ store_option = click.option(
 def sources_archive(
     paths: tuple[Path, ...],
     claim: str | None,
+    entity: str | None,
     local: bool,
-    store: Path | None,
+    store: str | None,
+    repo: str | None,
+    github_api: str | None,
     patch_path: Path | None,
     operator: str | None,
     timeout: float,
@@ -785,13 +813,15 @@ def sources_archive(
 ) -> None:
     """Capture every source's page as evidence: WARC, WACZ, a dated full-page PNG, its text.
 
-    Each source is rendered in headless Chromium; the HTTP exchanges (the page, its
-    redirects and subresources) are kept as WARC and the page as WACZ, with a
-    full-page PNG (capture time in its metadata), the DOM, the extracted text and
-    record.json (SHA-256 of each file, tool versions, UTC time, final URL, HTTP
-    status, whether the quote is on the page) in the capture store, and entered in
-    the store's hash-chained custody log. The claim files are never changed: the
-    capture's hash goes to --patch FILE.
+    Every source of every claim and entity (people's and organisations' files) is
+    captured, or only those of --claim ID or of --entity ID. Each is rendered in
+    headless Chromium; the HTTP exchanges (the page, its redirects and
+    subresources) are kept as WARC and the page as WACZ, with a full-page PNG
+    (capture time in its metadata), the DOM, the extracted text and record.json
+    (SHA-256 of each file, tool versions, UTC time, final URL, HTTP status,
+    whether the quote is on the page) in the capture store, and entered in the
+    store's hash-chained custody log. The claim and entity files are never
+    changed: the capture's hash goes to --patch FILE.
 
     --public submits each source without archive_url (and not marked
     archive_publicly: false) to the Wayback Machine's Save Page Now 2 with the keys in
@@ -810,39 +840,66 @@ def sources_archive(
 
         claimsite sources archive --claim my-claim --patch capture-edits.patch
     """
-    if not local:
-        where = _store(store, DEFAULT_CONFIG)
-        failed = _archive_public(paths, claim, where, patch_path, operator, spn_api, per_minute)
-        _stamp_run(where, "public", [], tsa)
-        sys.exit(1 if failed else 0)
+    if claim is not None and entity is not None:
+        raise ClaimsiteError("give --claim ID or --entity ID, not both")
+    from claimsite.archive.timestamps import run_name
+
+    kept = _store(store, DEFAULT_CONFIG, repo, github_api)
+    run = run_name()
+    with kept.working() as where:
+        if not local:
+            failed = _archive_public(paths, claim, entity, where, kept, patch_path, operator, spn_api, per_minute)
+            _stamp_run(where, run, "public", [], tsa)
+        else:
+            failed = _archive_local(paths, claim, entity, where, kept, patch_path, operator, timeout, run, tsa)
+        published = kept.publish(where, run)
+    if published:
+        click.echo(published)
+    sys.exit(1 if failed else 0)
+
+
+def _archive_local(
+    paths: tuple[Path, ...],
+    claim: str | None,
+    entity: str | None,
+    where: Path,
+    kept: CaptureStore,
+    patch_path: Path | None,
+    operator: str | None,
+    timeout: float,
+    run: str,
+    tsa: tuple[str, ...],
+) -> bool:
+    """Run --local into the working folder `where`; whether some source could not be captured."""
     from claimsite.archive import archive_sources
     from claimsite.text import visible
 
-    where = _store(store, DEFAULT_CONFIG)
-    found = archive_sources(list(paths) or [DEFAULT_CLAIMS], where, claim=claim, operator=operator, timeout=timeout)
+    found = archive_sources(
+        list(paths) or [DEFAULT_CLAIMS], where, claim=claim, entity=entity, operator=operator, timeout=timeout
+    )
     for item in found.captured:
-        if item.error:
+        if item.error or item.folder is None:
             click.echo(f"{item.cited.where()}: not captured: {visible(item.error)}")
             continue
         record = item.record
         quote = {True: "quote found", False: "quote NOT found", None: "no quote"}[record["quote_found"]]
         click.echo(
             f"{item.cited.where()}: captured {record['http_status']} {visible(record['final_url'])}; {quote}; "
-            f"sha256:{item.record_sha256[:12]}… in {visible(str(item.folder))}"
+            f"sha256:{item.record_sha256[:12]}… in {visible(kept.show(item.folder.relative_to(where).as_posix()))}"
         )
     if patch_path is not None:
         _write_patch(found.edits(), patch_path)
     elif found.edits():
         click.echo("write the suggested capture and capture_date edits as a patch with --patch FILE")
     done = len(found.captured) - len(found.failed)
-    click.echo(f"{done} of {len(found.captured)} sources captured into {visible(str(where))}")
+    click.echo(f"{done} of {len(found.captured)} sources captured into {visible(kept.spec)}")
     records = [
         (item.record_sha256, (item.folder / "record.json").relative_to(where).as_posix())
         for item in found.captured
         if item.folder is not None and not item.error
     ]
-    _stamp_run(where, "local", records, tsa)
-    sys.exit(1 if found.failed else 0)
+    _stamp_run(where, run, "local", records, tsa)
+    return bool(found.failed)
 
 
 def _write_patch(edits: Sequence[Edit], patch_path: Path) -> None:
@@ -860,7 +917,9 @@ def _write_patch(edits: Sequence[Edit], patch_path: Path) -> None:
 def _archive_public(
     paths: tuple[Path, ...],
     claim: str | None,
+    entity: str | None,
     where: Path,
+    kept: CaptureStore,
     patch_path: Path | None,
     operator: str | None,
     spn_api: str,
@@ -878,6 +937,7 @@ def _archive_public(
         where,
         settings,
         claim=claim,
+        entity=entity,
         operator=operator if operator is not None else getpass.getuser(),
     )
     for item in found.submitted:
@@ -895,18 +955,18 @@ def _archive_public(
     skipped = sum(item.outcome == "skipped" for item in found.submitted)
     click.echo(
         f"{recorded} of {len(found.submitted)} sources have a checked public copy, {skipped} skipped, "
-        f"{len(found.failed)} without one; custody log: {visible(str(where / 'custody.jsonl'))}"
+        f"{len(found.failed)} without one; custody log: {visible(kept.show('custody.jsonl'))}"
     )
     return bool(found.failed)
 
 
-def _stamp_run(where: Path, kind: str, records: list[tuple[str, str]], tsa: tuple[str, ...]) -> None:
+def _stamp_run(where: Path, run: str, kind: str, records: list[tuple[str, str]], tsa: tuple[str, ...]) -> None:
     """Write the run's manifest and have it stamped; one line per outcome (a failure never fails the run)."""
-    from claimsite.archive.timestamps import run_name, stamp_run, write_manifest
+    from claimsite.archive.timestamps import stamp_run, write_manifest
     from claimsite.text import visible
 
     authorities = _authorities(tsa, DEFAULT_CONFIG)
-    manifest = write_manifest(where, run_name(), kind, records)
+    manifest = write_manifest(where, run, kind, records)
     for note in stamp_run(where, manifest, authorities).notes:
         click.echo(visible(note))
 
@@ -916,7 +976,14 @@ def _stamp_run(where: Path, kind: str, records: list[tuple[str, str]], tsa: tupl
 @store_option
 @click.option("--no-log", is_flag=True, help="Do not append this run to the custody log.")
 @tsa_option
-def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool, tsa: tuple[str, ...]) -> None:
+def sources_verify(
+    paths: tuple[Path, ...],
+    store: str | None,
+    repo: str | None,
+    github_api: str | None,
+    no_log: bool,
+    tsa: tuple[str, ...],
+) -> None:
     """Re-hash every stored capture, walk the custody chain, match the claim files' capture hashes.
 
     One line per source says what holds and what does not (a file that no longer
@@ -924,7 +991,9 @@ def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool, ts
     record the custody log never entered); one line per break of the custody chain
     (a line edited, deleted, inserted or moved); one line per stamped run (each
     RFC 3161 token stamps the manifest as it is now, and its signature verifies
-    against the chain configured for its authority). The run is appended to the log.
+    against the chain configured for its authority). The run is appended to the log
+    of a folder store; a branch:NAME or release:TAG store is copied into a temporary
+    folder and verified there, read-only.
     Exits 0 when everything holds, 1 on any mismatch, 2 on usage errors.
 
     Example:
@@ -933,11 +1002,21 @@ def sources_verify(paths: tuple[Path, ...], store: Path | None, no_log: bool, ts
     """
     from claimsite.archive.verify import summary, verify_store
     from claimsite.custody import LOG_NAME
+    from claimsite.text import visible
 
-    where = _store(store, DEFAULT_CONFIG)
+    kept = _store(store, DEFAULT_CONFIG, repo, github_api)
     authorities = _authorities(tsa, DEFAULT_CONFIG)
-    result = verify_store(list(paths) or [DEFAULT_CLAIMS], where, log=not no_log, authorities=authorities)
-    for line in result.lines:
+    with kept.materialised() as copy:
+        result = verify_store(
+            list(paths) or [DEFAULT_CLAIMS],
+            copy.folder,
+            log=copy.writable and not no_log,
+            authorities=authorities,
+            shown=kept.spec,
+        )
+    for line in [*(visible(problem) for problem in copy.problems), *result.lines]:
         click.echo(line)
-    click.echo(summary(result, where / LOG_NAME))
-    sys.exit(0 if result.ok else 1)
+    if not copy.writable:
+        click.echo(f"{visible(kept.spec)} was verified from a temporary copy: no verify line was appended")
+    click.echo(summary(result, copy.folder / LOG_NAME))
+    sys.exit(0 if result.ok and not copy.problems else 1)

@@ -254,11 +254,21 @@ class Reference(Record):
     """ISO 639-1 code of the document's language (en, be, ru, ...)."""
     archive_url: Url | None = None
     """Address of an archived copy (Wayback Machine, archive.today)."""
+    archive_date: Date | None = None
+    """When the archived copy was made."""
+    archive_publicly: bool = True
+    """`false` keeps this document out of public web archives (`claimsite sources archive --public`
+    never submits it); a local capture stays possible."""
     url_status: LinkStatus | None = None
     """What `claimsite sources check` last found at `url` (ok, redirect-permanent, moved-domain, dead,
     soft-404, blocked, paywall, drifted); written by applying the patch it suggests."""
     last_verified: Date | None = None
     """When `claimsite sources check` last found `url` working; written by applying its patch."""
+    capture: Annotated[str, Field(pattern=CAPTURE_PATTERN)] | None = None
+    """The SHA-256 of the `record.json` of this document's capture in the capture store (`sha256:`
+    and 64 hex digits); written by applying the patch `claimsite sources archive` suggests."""
+    capture_date: Date | None = None
+    """The day (UTC) that capture was made."""
 
 
 class Source(Record):

@@ -1,14 +1,17 @@
 """Evidence that survives (`claimsite sources archive` and `claimsite sources verify`).
 
-Each source of each claim is rendered in headless Chromium (`browser`) and kept in the capture store
-as files (`package`): the HTTP exchange as WARC, the page as WACZ, a dated full-page PNG, the rendered
-DOM, its text, and `record.json` with the SHA-256 of each and the tool versions. Every capture is
-entered in the store's custody log (`claimsite.custody`). The claim files are never changed: the
-command suggests `capture: sha256:<record hash>` and `capture_date` as a patch. `verify` re-hashes.
+Each source of each claim, and of each entity (people's and organisations' files: their
+`Reference`s, which have no id, get one from the address), is rendered in headless Chromium
+(`browser`) and kept in the capture store as files (`package`): the HTTP exchange as WARC, the page
+as WACZ, a dated full-page PNG, the rendered DOM, its text, and `record.json` with the SHA-256 of
+each and the tool versions. Every capture is entered in the store's custody log
+(`claimsite.custody`). The claim files are never changed: the command suggests
+`capture: sha256:<record hash>` and `capture_date` as a patch. `verify` re-hashes.
 
-The store keeps captures out of the main git history: a folder (`.claimsite/captures/` by default,
-git-ignored; `--store` or the plugin option `captures`) that can be synced to object storage or an
-evidence repository. Only this package imports Playwright, warcio and py-wacz.
+The store keeps captures out of the main git history (`store`): a folder (`.claimsite/captures/` by
+default, git-ignored), an orphan branch of the repository (`branch:NAME`) or a GitHub release's assets
+(`release:TAG`), named by `--store` or the plugin option `captures`. Only this package imports
+Playwright, warcio and py-wacz.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from claimsite.errors import ClaimsiteError
 from claimsite.linkcheck.check import Citation, citations_of
 from claimsite.linkcheck.classify import missing_quotes
 from claimsite.linkcheck.patch import Edit
-from claimsite.model import Source
+from claimsite.model import Reference, Source
 from claimsite.project import Project, load_project
 
 DEFAULT_STORE = Path(".claimsite") / "captures"
 RECORD = "record.json"
 RECORD_FORMAT = "claimsite-capture/1"
+ENTITIES = "_entities"
+"""Where the captures of entities' sources go in the store (`_entities/<entity>/<source>/<capture>`):
+a name no claim id can take (ids are kebab-case)."""
 FILES = ("page.warc.gz", "page.wacz", "screenshot.png", "dom.html", "text.txt")
 """What every capture folder holds besides `record.json`, each hashed in it."""
 CAPTURE_AFTER = ("capture", "last_verified", "url_status", "archive_date", "archive_url", "accessed", "url")
@@ -44,19 +50,42 @@ CAPTURE_AFTER = ("capture", "last_verified", "url_status", "archive_date", "arch
 
 @dataclass(frozen=True)
 class Cited:
-    """A claim's source to capture: where it stands, and the claim it belongs to."""
+    """A source to capture (a claim's `Source` or an entity's `Reference`): where it stands, and the
+    claim or entity it belongs to."""
 
     claim: str
+    """The id of the claim, or of the entity when `entity` is set."""
     citation: Citation
+    entity: bool = False
 
     @property
-    def source(self) -> Source:
-        assert isinstance(self.citation.source, Source)
+    def source(self) -> Source | Reference:
         return self.citation.source
+
+    @property
+    def source_id(self) -> str:
+        """The source's id in its claim; an entity's references have none, so theirs comes from the
+        address (`url-` and 12 hex digits of its SHA-256): stable when references are reordered."""
+        if isinstance(self.citation.source, Source):
+            return self.citation.source.id
+        return "url-" + sha256_bytes(self.citation.source.url.encode("utf-8"))[:12]
+
+    @property
+    def quote(self) -> str | None:
+        return self.citation.quote
+
+    @property
+    def owner(self) -> str:
+        """Where its captures go in the store: `<claim>`, or `_entities/<entity>`."""
+        return f"{ENTITIES}/{self.claim}" if self.entity else self.claim
+
+    def ids(self) -> dict[str, str]:
+        """The fields naming it in records and custody lines: `claim` or `entity`, and `source`."""
+        return {"entity" if self.entity else "claim": self.claim, "source": self.source_id}
 
     def where(self) -> str:
         line, col = self.citation.marks[""]
-        return f"{self.citation.path}:{line}:{col}: {self.citation.label} {self.source.id}"
+        return f"{self.citation.path}:{line}:{col}: {self.citation.label} {self.source_id}"
 
 
 @dataclass
@@ -92,17 +121,27 @@ class ArchiveReport:
         return out
 
 
-def cited_sources(project: Project, claim: str | None = None) -> tuple[list[Cited], list[str]]:
-    """Every source of every claim that loaded (or of one claim), in file order; and the refused files."""
+def cited_sources(
+    project: Project, claim: str | None = None, *, entity: str | None = None
+) -> tuple[list[Cited], list[str]]:
+    """Every source of every claim and entity that loaded (or of one claim, or of one entity), in file
+    order; and the refused files."""
     if claim is not None and claim not in project.claims:
         raise ClaimsiteError(f"no claim '{claim}' among the claims that load (is its file refused by claimsite check?)")
+    if entity is not None and entity not in project.entities:
+        raise ClaimsiteError(
+            f"no entity '{entity}' among the entities that load (is its file refused by claimsite check?)"
+        )
     claim_of = {item.path: claim_id for claim_id, item in project.claims.items()}
+    entity_of = {item.path: entity_id for entity_id, item in project.entities.items()}
     citations, refused = citations_of(project)
-    cited = [
-        Cited(claim_of[c.path], c)
-        for c in citations
-        if c.path in claim_of and isinstance(c.source, Source) and (claim is None or claim_of[c.path] == claim)
-    ]
+    every = claim is None and entity is None
+    cited = []
+    for c in citations:
+        if c.path in claim_of and isinstance(c.source, Source) and (every or claim_of[c.path] == claim):
+            cited.append(Cited(claim_of[c.path], c))
+        elif c.path in entity_of and isinstance(c.source, Reference) and (every or entity_of[c.path] == entity):
+            cited.append(Cited(entity_of[c.path], c, entity=True))
     return cited, refused
 
 
@@ -135,7 +174,7 @@ def write_capture(folder: Path, cited: Cited, capture: Capture, tools: dict[str,
         folder / "page.warc.gz",
         capture,
         software,
-        {"format": "WARC File Format 1.1", "isPartOf": f"{cited.claim}/{cited.source.id}", "operator": operator},
+        {"format": "WARC File Format 1.1", "isPartOf": f"{cited.owner}/{cited.source_id}", "operator": operator},
     )
     write_wacz(folder / "page.wacz", folder / "page.warc.gz", capture, text)
     (folder / "screenshot.png").write_bytes(
@@ -147,12 +186,11 @@ def write_capture(folder: Path, cited: Cited, capture: Capture, tools: dict[str,
     (folder / "dom.html").write_text(capture.dom, encoding="utf-8")
     (folder / "text.txt").write_text(text + "\n", encoding="utf-8")
     main = next((e for e in capture.exchanges if e.url == capture.final_url and e.method == "GET"), None)
-    quote = cited.source.quote
+    quote = cited.quote
     record: dict[str, Any] = {
         "format": RECORD_FORMAT,
         "capture_id": folder.name,
-        "claim": cited.claim,
-        "source": cited.source.id,
+        **cited.ids(),
         "claim_file": cited.citation.path,
         "url": capture.url,
         "final_url": capture.final_url,
@@ -187,13 +225,14 @@ def archive_sources(
     store: Path = DEFAULT_STORE,
     *,
     claim: str | None = None,
+    entity: str | None = None,
     operator: str | None = None,
     timeout: float = 30.0,
 ) -> ArchiveReport:
-    """Capture every source of the claims under `paths` (or of `claim`) into `store`, one new folder
-    per source, and enter each capture in the custody log."""
+    """Capture every source of the claims and entities under `paths` (or of `claim`, or of `entity`)
+    into `store`, one new folder per source, and enter each capture in the custody log."""
     project = load_project(list(paths))
-    cited, refused = cited_sources(project, claim)
+    cited, refused = cited_sources(project, claim, entity=entity)
     report = ArchiveReport(skipped_files=refused)
     operator = operator if operator is not None else getpass.getuser()
     log = store / LOG_NAME
@@ -211,15 +250,14 @@ def archive_sources(
             except BrowserError as error:
                 result.error = str(error)
                 continue
-            folder = store / item.claim / item.source.id / _stamp(capture.started)
+            folder = store / item.owner / item.source_id / _stamp(capture.started)
             result.folder = folder
             result.record = write_capture(folder, item, capture, tools, operator)
             result.record_sha256 = sha256_file(folder / RECORD)
             append(
                 log,
                 "capture",
-                claim=item.claim,
-                source=item.source.id,
+                **item.ids(),
                 capture_id=folder.name,
                 record=(folder / RECORD).relative_to(store).as_posix(),
                 record_sha256=result.record_sha256,

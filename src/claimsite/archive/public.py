@@ -338,7 +338,7 @@ class SavePageNow:
 
 async def _check_capture(item: Submitted, fetcher: Fetcher) -> None:
     """Fetch the capture and record it only when it works and holds the quote."""
-    quotes = [item.cited.source.quote] if item.cited.source.quote else []
+    quotes = [item.cited.quote] if item.cited.quote else []
     fetched = await fetcher.fetch(item.archive_url)
     verdict = classify(fetched, quotes, None, await read_page(fetched))  # a PDF's text, read off the loop
     if verdict.status in WORKING and not verdict.missing and not (verdict.unreadable and quotes):
@@ -357,8 +357,7 @@ def _log(log: Path, event: str, item: Submitted, operator: str, **fields: Any) -
     append(
         log,
         event,
-        claim=item.cited.claim,
-        source=item.cited.source.id,
+        **item.cited.ids(),
         url=item.cited.source.url,
         operator=operator,
         **fields,
@@ -428,15 +427,17 @@ def archive_publicly(
     settings: SpnSettings,
     *,
     claim: str | None = None,
+    entity: str | None = None,
     operator: str,
     environ: dict[str, str] | None = None,
     clock: Clock | None = None,
     sleep: Sleep | None = None,
 ) -> PublicReport:
-    """Public copies of the sources under `paths` (or of `claim`), each submission in the custody log."""
+    """Public copies of the sources under `paths` (or of `claim`, or of `entity`), each submission in
+    the custody log."""
     authorization = keys_from_environment(environ)
     project = load_project(list(paths))
-    cited, refused = cited_sources(project, claim)
+    cited, refused = cited_sources(project, claim, entity=entity)
     items = asyncio.run(
         run_public(
             cited, settings, authorization, store / LOG_NAME, operator, clock=clock or _now, sleep=sleep or _sleep

@@ -1,5 +1,5 @@
 """`claimsite sources verify`: every stored capture re-hashed, the custody chain walked, and each
-claim source's recorded capture hash matched against the store. Read-only, except for the one line
+claim's and entity's recorded capture hash matched against the store. Read-only, except for the one line
 the run appends to the custody log.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsite.archive import RECORD, Cited, cited_sources
+from claimsite.archive import ENTITIES, RECORD, Cited, cited_sources
 from claimsite.archive.package import sha256_file
 from claimsite.archive.timestamps import Authority, verify_runs
 from claimsite.custody import LOG_NAME, Break, append, read_lines, walk
@@ -25,7 +25,8 @@ class Stored:
     """One capture folder of the store, and what does not hold in it."""
 
     folder: Path
-    claim: str
+    owner: str
+    """`<claim>`, or `_entities/<entity>`: as `Cited.owner`."""
     source: str
     record: dict[str, Any]
     record_sha256: str
@@ -38,11 +39,14 @@ class Stored:
 
 
 def stored_captures(store: Path) -> list[Stored]:
-    """Every `<claim>/<source>/<capture>/record.json` of the store, each file it lists re-hashed."""
+    """Every `<claim>/<source>/<capture>/record.json` and `_entities/<entity>/<source>/<capture>/record.json`
+    of the store, each file it lists re-hashed."""
     found = []
-    for path in sorted(store.glob(f"*/*/*/{RECORD}")):
+    paths = [p for p in store.glob(f"*/*/*/{RECORD}") if p.parents[2].name != ENTITIES]
+    for path in sorted([*paths, *store.glob(f"{ENTITIES}/*/*/*/{RECORD}")]):
         folder = path.parent
-        item = Stored(folder, folder.parent.parent.name, folder.parent.name, {}, sha256_file(path))
+        owner = folder.parent.parent.relative_to(store).as_posix()
+        item = Stored(folder, owner, folder.parent.name, {}, sha256_file(path))
         try:
             item.record = json.loads(path.read_text(encoding="utf-8"))
             files = item.record["files"]
@@ -110,12 +114,18 @@ def _judge(cited: Cited | None, captures: list[Stored], recorded: str | None) ->
 
 
 def verify_store(
-    paths: Sequence[Path], store: Path, *, log: bool = True, authorities: Sequence[Authority] = ()
+    paths: Sequence[Path],
+    store: Path,
+    *,
+    log: bool = True,
+    authorities: Sequence[Authority] = (),
+    shown: str | None = None,
 ) -> VerifyReport:
     """Check every capture in `store`, every claim source's recorded capture and every run's
     timestamps (against the chains of `authorities`); then append a `verify` entry with the outcome
-    to the custody log (unless `log` is False)."""
+    to the custody log (unless `log` is False). Lines name the store as `shown` (default: its path)."""
     report = VerifyReport()
+    named = visible(shown if shown is not None else str(store))
     captures = stored_captures(store)
     log_path = store / LOG_NAME
     lines = read_lines(log_path)
@@ -131,12 +141,12 @@ def verify_store(
             item.problems.append(f"{RECORD} is not the one the custody log entered (changed, or never logged)")
     by_source: dict[tuple[str, str], list[Stored]] = defaultdict(list)
     for item in captures:
-        by_source[(item.claim, item.source)].append(item)
+        by_source[(item.owner, item.source)].append(item)
     project = load_project(list(paths))
     cited, _refused = cited_sources(project)
     seen = set()
     for source in cited:
-        key = (source.claim, source.source.id)
+        key = (source.owner, source.source_id)
         seen.add(key)
         found = by_source.get(key, [])
         if not found and source.source.capture is None:
@@ -151,13 +161,13 @@ def verify_store(
         held, message = _judge(None, by_source[key], None)
         report.held += held
         report.failed += not held
-        report.lines.append(f"{visible(str(store))}/{key[0]}/{key[1]}: not a source of the claims; {message}")
+        report.lines.append(f"{named}/{key[0]}/{key[1]}: not a source of the claims; {message}")
     for chain_break in report.breaks:
-        report.lines.append(f"{visible(str(log_path))}:{chain_break.line}: {chain_break.message}")
+        report.lines.append(f"{named}/{LOG_NAME}:{chain_break.line}: {chain_break.message}")
     for held, message in verify_runs(store, authorities):
         report.stamps_held += held
         report.stamps_failed += not held
-        report.lines.append(f"{visible(str(store))}/{visible(message)}")
+        report.lines.append(f"{named}/{visible(message)}")
     if log:
         append(
             log_path,
