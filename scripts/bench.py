@@ -53,6 +53,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -427,6 +428,13 @@ def _stop(server: subprocess.Popen[bytes]) -> float | None:
     return None
 
 
+def served_path(config: Path) -> str:
+    """The path MkDocs' server serves the site under: that of the config's `site_url` (`/` without one)."""
+    found = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", config.read_text(encoding="utf-8"), re.M)
+    path = urllib.parse.urlsplit(found[1]).path if found else "/"
+    return path if path.endswith("/") else path + "/"
+
+
 def measure_serve(
     command: Sequence[str], edits: Sequence[tuple[Path, str]], log: Path, startup: float
 ) -> tuple[Run, list[float]]:
@@ -601,10 +609,11 @@ def bench_serve(result: SizeResult, work: Path, config: Path, claims: Path, gene
     ids = edited_claims(claims)
     size, startup = result.claims, startup_timeout(result.claims)
 
-    def serve_step(name: str, command_for: Callable[[int], list[str]], files: list[Path]) -> None:
+    def serve_step(name: str, command_for: Callable[[int], list[str]], files: list[Path], served_config: Path) -> None:
         port = free_port()
         command = command_for(port)
-        edits = [(path, f"http://127.0.0.1:{port}/claims/{claim}/") for path, claim in zip(files, ids, strict=True)]
+        root = f"http://127.0.0.1:{port}{served_path(served_config)}"
+        edits = [(path, f"{root}claims/{claim}/") for path, claim in zip(files, ids, strict=True)]
         progress(f"[{size}] {name}: {' '.join(command)}; editing {', '.join(ids)}")
         run, times = measure_serve(command, edits, work / f"{name}.log", startup) if edits else (Run(), [])
         if not edits:
@@ -615,14 +624,15 @@ def bench_serve(result: SizeResult, work: Path, config: Path, claims: Path, gene
             progress(f"[{size}] {name}: edits showed after {', '.join(f'{t} s' for t in times)}")
         result.steps[name], result.serve_edits[name] = run, times
 
-    serve_step("serve", lambda port: serve_command(config, claims, port), [claims / f"{i}.yaml" for i in ids])
+    serve_step("serve", lambda port: serve_command(config, claims, port), [claims / f"{i}.yaml" for i in ids], config)
     if generated is None:
         for name in ("plain-serve", "dirty-serve"):
             result.steps[name] = Run(error="needs the output of generate; skipped")
         return
     pages = [generated / "docs" / "claims" / f"{i}.md" for i in ids]
-    serve_step("plain-serve", lambda port: plain_serve_command(generated, port), pages)
-    serve_step("dirty-serve", lambda port: plain_serve_command(generated, port, dirty=True), pages)
+    generated_config = generated / "mkdocs.yml"
+    serve_step("plain-serve", lambda port: plain_serve_command(generated, port), pages, generated_config)
+    serve_step("dirty-serve", lambda port: plain_serve_command(generated, port, dirty=True), pages, generated_config)
 
 
 # --------------------------------------------------------------------------- report

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Print the ids of the claims that have a source without a capture, one a line, for the archive
-workflow (.github/workflows/archive.yml) to pass to `claimsite sources archive --claim ID`.
+"""Print the claims and entities (people, organisations) that have a source without a capture, one a
+line as `claim ID` or `entity ID`, for the archive workflow (.github/workflows/archive.yml) to pass to
+`claimsite sources archive --claim ID` or `--entity ID`.
 
-With claim files as arguments (the files a push changed), only those claims are considered; files
-that are not claims of the folder (entities, deleted files) are ignored. Without, every claim.
+With claim or entity files as arguments (the files a push changed), only those are considered; files
+that are neither (deleted files, others) are ignored. Without, every claim and entity.
 
 Example:
 
@@ -19,26 +20,28 @@ from pathlib import Path
 from claimsite.project import load_project
 
 
-def uncaptured(claims_dir: Path, files: list[Path] | None = None) -> list[str]:
-    """Ids of the claims (of `files`, when given) with at least one source that has no `capture`."""
+def uncaptured(claims_dir: Path, files: list[Path] | None = None) -> list[tuple[str, str]]:
+    """`("claim", id)` and `("entity", id)` of the claims and entities (of `files`, when given) with at
+    least one source that has no `capture`, claims first."""
     project = load_project([claims_dir])
     wanted = {path.resolve() for path in files} if files is not None else None
-    ids = []
-    for claim_id, loaded in sorted(project.claims.items()):
-        if wanted is not None and (claims_dir / loaded.source_path).resolve() not in wanted:
-            continue
-        if any(source.capture is None for source in loaded.data.sources):
-            ids.append(claim_id)
-    return ids
+    found = []
+    for kind, loaded_files in (("claim", project.claims), ("entity", project.entities)):
+        for file_id, loaded in sorted(loaded_files.items()):
+            if wanted is not None and (claims_dir / loaded.source_path).resolve() not in wanted:
+                continue
+            if any(source.capture is None for source in loaded.data.sources):
+                found.append((kind, file_id))
+    return found
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--claims", type=Path, default=Path("claims"), help="The claims folder (default: claims).")
-    parser.add_argument("files", nargs="*", type=Path, help="Only these claim files (default: every claim).")
+    parser.add_argument("files", nargs="*", type=Path, help="Only these files (default: every claim and entity).")
     options = parser.parse_args()
-    for claim_id in uncaptured(options.claims, options.files or None):
-        print(claim_id)
+    for kind, file_id in uncaptured(options.claims, options.files or None):
+        print(kind, file_id)
     return 0
 
 

@@ -105,3 +105,14 @@ def test_growth_says_how_far_from_linear(bench: ModuleType) -> None:
     small.steps["build"], large.steps["build"] = bench.Run(seconds=2.0), bench.Run(seconds=9.0)
     small.steps["hugo"], large.steps["hugo"] = bench.Run(error="missing"), bench.Run(seconds=1.0)
     assert bench.growth([small, large]) == {"build": {"time_ratio": 4.5, "size_ratio": 3.0, "of_linear": 1.5}}
+
+
+def test_the_server_is_asked_under_the_site_urls_path(bench: ModuleType, tmp_path: Path) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nsite_url: https://claimsite.github.io/claimsite/  # Pages\n", encoding="utf-8")
+    assert bench.served_path(config) == "/claimsite/"
+    config.write_text("site_name: x\nsite_url: 'https://example.org/a/b'\n", encoding="utf-8")
+    assert bench.served_path(config) == "/a/b/"
+    config.write_text("site_name: x\n", encoding="utf-8")
+    assert bench.served_path(config) == "/"
+    assert bench.served_path(ROOT / "mkdocs.yml") == "/claimsite/"  # the real site: served under its path

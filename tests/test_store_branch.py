@@ -201,3 +201,21 @@ def test_the_plugin_option_names_a_branch(two_runs: tuple[Path, list[Result], tu
         )
     )
     assert data["operator"] == "tester"
+
+
+def test_the_site_reads_the_records_of_a_branch_store(two_runs: tuple[Path, list[Result], tuple[object, ...]]) -> None:
+    from claimsite.provenance import CaptureIndex
+
+    repo, _, _ = two_runs
+    names = [n for n in git(repo, "ls-tree", "-r", "--name-only", BRANCH).split("\n") if n.endswith("/record.json")]
+    hashes = {hashlib.sha256(git(repo, "show", f"{BRANCH}:{n}").encode() + b"\n").hexdigest(): n for n in names}
+    index = CaptureIndex.of_store(f"branch:{BRANCH}", repo)
+    assert index is not None and set(index.records) == set(hashes)  # every record of the tip, by its hash
+    for digest, name in hashes.items():
+        held = index.holds(f"sha256:{digest}")
+        assert held is not None and (held.claim, held.source) == tuple(name.split("/")[:2])
+        assert held.captured_at is not None
+    assert CaptureIndex.of_store("branch:no-such-branch", repo) is None  # not checked, rather than "not held"
+    assert CaptureIndex.of_store("release:captures", repo) is None  # a build fetches no release assets
+    with pytest.raises(ClaimsiteError, match="is not a capture store"):
+        CaptureIndex.of_store("branch:-x", repo)

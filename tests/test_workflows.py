@@ -6,6 +6,7 @@ check-jsonschema ships the schemas of GitHub workflows and issue forms inside it
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -232,15 +233,16 @@ def test_archive_workflow() -> None:
     assert "${{" not in script
     assert 'git diff --name-only --diff-filter=AM "$BEFORE" "$GITHUB_SHA" -- claims/' in script
     assert "python scripts/uncaptured.py --claims claims" in script
-    assert 'claimsite sources archive --local --claim "$claim" --store release:captures' in script
-    assert '--patch "patches/$claim.patch"' in script
+    assert 'claimsite sources archive --local "--$kind" "$id" --store release:captures' in script
+    assert '--patch "patches/$kind-$id.patch"' in script
+    assert 'done <<< "$files"' in script  # not a pipe: the loop's failures reach the step's exit status
     kept = step_named(workflow, "Keep the suggested edits")
     assert kept["uses"].startswith("actions/upload-artifact@")
     assert kept["with"]["path"].split() == ["patches/"]
     assert not re.search(r"\bgit (add|commit)\b", script), "captures stay out of the git history"
 
 
-def test_uncaptured_lists_the_claims_with_a_source_without_capture(tmp_path: Path) -> None:
+def test_uncaptured_lists_the_claims_and_entities_with_a_source_without_capture(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         from uncaptured import uncaptured
@@ -248,10 +250,17 @@ def test_uncaptured_lists_the_claims_with_a_source_without_capture(tmp_path: Pat
         sys.path.remove(str(ROOT / "scripts"))
     claims = tmp_path / "claims"
     shutil.copytree(ROOT / "tests" / "fixtures" / "valid", claims)
-    assert uncaptured(claims) == ["hostile-text", "leaked-order", "voice-attribution"]  # leaked-order: s2
-    assert uncaptured(claims, [claims / "voice-attribution.yaml", claims / "entities" / "bypol.yaml"]) == [
-        "voice-attribution"
+    everything = uncaptured(claims)
+    claim_ids = [file_id for kind, file_id in everything if kind == "claim"]
+    assert claim_ids == ["hostile-text", "leaked-order", "voice-attribution"]  # leaked-order: s2
+    entity_ids = [file_id for kind, file_id in everything if kind == "entity"]
+    assert entity_ids == ["karpyankou"]  # the one entity of the fixtures with sources (none captured)
+    changed = [
+        claims / "voice-attribution.yaml",
+        claims / "entities" / "bypol.yaml",
+        claims / "entities" / "karpyankou.yaml",
     ]
+    assert uncaptured(claims, changed) == [("claim", "voice-attribution"), ("entity", "karpyankou")]
     leaked = claims / "leaked-order.yaml"
     text = leaked.read_text(encoding="utf-8").replace(
         "    quote: Мы не комментируем фейки\n",
@@ -259,6 +268,21 @@ def test_uncaptured_lists_the_claims_with_a_source_without_capture(tmp_path: Pat
     )
     leaked.write_text(text, encoding="utf-8")
     assert uncaptured(claims, [leaked]) == []
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "uncaptured.py"), "--claims", str(claims), str(leaked)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert result.returncode == 0 and result.stdout == ""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "uncaptured.py"), "--claims", str(claims)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert result.stdout.splitlines()[0] == "claim hostile-text"
+    assert "entity karpyankou" in result.stdout.splitlines()
 
 
 def test_issue_form() -> None:

@@ -283,7 +283,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             Catalog(project),
             self.render_options(config),
             links=self._link_state(config),
-            captures=CaptureIndex.read(Path(config.config_file_path).parent / self.config.captures),
+            captures=self._captures(config),
         )
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
@@ -301,6 +301,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+
+    def _captures(self, config: MkDocsConfig) -> CaptureIndex | None:
+        try:
+            return CaptureIndex.of_store(self.config.captures, Path(config.config_file_path).parent)
+        except ClaimsiteError as error:
+            raise PluginError(f"claimsite: plugins: claimsite: captures: {error}") from None
 
     def _data_maker(self, config: MkDocsConfig) -> Callable[[], dict[str, bytes]]:
         """What makes the data package of the current claims (in a child process, or here)."""

@@ -26,6 +26,9 @@ from claimsite.model import PartialDate, Source
 from claimsite.vocab import LINK_GONE, LinkStatus
 
 RECORD = "record.json"
+ENTITIES = "_entities"
+"""Where the captures of entities' sources go in the store (`_entities/<entity>/<source>/<capture>`):
+a name no claim id can take (ids are kebab-case)."""
 """The file of a capture folder whose SHA-256 a claim file's `capture` names (`claimsite.archive`)."""
 SHORT_HASH = 12
 """Hex digits of a capture hash shown on pages; the full hash is in the claim file and the title."""
@@ -54,25 +57,54 @@ class CaptureIndex:
 
     @classmethod
     def read(cls, store: Path) -> CaptureIndex | None:
-        """The records under `store` (`<claim>/<source>/<capture>/record.json`); None when there is no
-        such folder (the build cannot say whether a capture is held)."""
+        """The records under the folder `store` (`<claim>/<source>/<capture>/record.json`, and
+        `_entities/<entity>/<source>/<capture>/record.json`); None when there is no such folder (the
+        build cannot say whether a capture is held)."""
         if not store.is_dir():
             return None
-        records: dict[str, StoredRecord] = {}
-        for path in sorted(store.glob(f"*/*/*/{RECORD}")):
+        files: dict[str, bytes] = {}
+        for path in sorted([*store.glob(f"*/*/*/{RECORD}"), *store.glob(f"{ENTITIES}/*/*/*/{RECORD}")]):
             try:
-                data = path.read_bytes()
+                files[path.relative_to(store).as_posix()] = path.read_bytes()
             except OSError:
                 continue  # unreadable: not held, as far as the pages can tell; `verify` names it
-            folder = path.parent
-            records[hashlib.sha256(data).hexdigest()] = StoredRecord(
-                folder.parent.parent.name, folder.parent.name, _record_time(data)
-            )
+        return cls.of_files(files)
+
+    @classmethod
+    def of_store(cls, spec: str, base: Path) -> CaptureIndex | None:
+        """The records of the store the plugin option `captures` names (relative to `base`, the folder
+        of mkdocs.yml): a folder, or the tip of a `branch:` store, read with git. A `release:` store's
+        assets are not fetched at build time (a build reaches no network): None, as for a store that
+        does not exist, so the pages say the capture was not checked. Raises ClaimsiteError for a
+        store that cannot be named."""
+        from claimsite.archive.store import BranchStore, FolderStore, branch_name, parse_store
+
+        if spec.startswith("release:"):
+            return None
+        if spec.startswith("branch:"):
+            files = BranchStore(branch_name(spec.removeprefix("branch:")), base).files(_is_record)
+            return None if files is None else cls.of_files(files)
+        store = parse_store(spec, base)
+        return cls.read(store.folder) if isinstance(store, FolderStore) else None
+
+    @classmethod
+    def of_files(cls, files: Mapping[str, bytes]) -> CaptureIndex:
+        """The index of record files, by their path in the store."""
+        records: dict[str, StoredRecord] = {}
+        for path, data in sorted(files.items()):
+            owner, source = path.split("/")[-4:-2]
+            records[hashlib.sha256(data).hexdigest()] = StoredRecord(owner, source, _record_time(data))
         return cls(records)
 
     def holds(self, capture: str) -> StoredRecord | None:
         """The record a claim file's `capture` (`sha256:<hex>`) names, when the store holds it."""
         return self.records.get(capture.removeprefix("sha256:"))
+
+
+def _is_record(path: str) -> bool:
+    """Whether a store's file is a capture record (a claim's, or an entity's under `_entities/`)."""
+    parts = path.split("/")
+    return parts[-1] == RECORD and (len(parts) == 4 or (len(parts) == 5 and parts[0] == ENTITIES))
 
 
 def _record_time(data: bytes) -> dt.datetime | None:
@@ -171,7 +203,7 @@ class Observations:
         """The link state file and capture store under `base` (the folder of mkdocs.yml), each when it
         exists; a link state that cannot be read raises `LinkStateError`."""
         state = base / link_state
-        return cls(LinkState.read(state) if state.is_file() else None, CaptureIndex.read(base / captures))
+        return cls(LinkState.read(state) if state.is_file() else None, CaptureIndex.of_store(captures, base))
 
     @classmethod
     def from_config_file(cls, config_file: Path | None) -> Observations:

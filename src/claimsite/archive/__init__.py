@@ -35,13 +35,11 @@ from claimsite.linkcheck.classify import missing_quotes
 from claimsite.linkcheck.patch import Edit
 from claimsite.model import Reference, Source
 from claimsite.project import Project, load_project
+from claimsite.provenance import ENTITIES as ENTITIES
+from claimsite.provenance import RECORD as RECORD
 
 DEFAULT_STORE = Path(".claimsite") / "captures"
-RECORD = "record.json"
 RECORD_FORMAT = "claimsite-capture/1"
-ENTITIES = "_entities"
-"""Where the captures of entities' sources go in the store (`_entities/<entity>/<source>/<capture>`):
-a name no claim id can take (ids are kebab-case)."""
 FILES = ("page.warc.gz", "page.wacz", "screenshot.png", "dom.html", "text.txt")
 """What every capture folder holds besides `record.json`, each hashed in it."""
 CAPTURE_AFTER = ("capture", "last_verified", "url_status", "archive_date", "archive_url", "accessed", "url")

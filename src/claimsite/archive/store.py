@@ -23,7 +23,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -277,6 +277,17 @@ class BranchStore:
         out = _git(self.repo, "ls-tree", "-r", "-z", "--name-only", self._base)
         return {name.decode("utf-8", "surrogateescape") for name in out.split(b"\0") if name}
 
+    def files(self, wanted: Callable[[str], bool]) -> dict[str, bytes] | None:
+        """The regular files of the branch's tip whose names `wanted` accepts (for the site's evidence
+        lines, which read the records only); None when there is no such branch."""
+        tip = self.tip()
+        if tip is None:
+            return None
+        chosen = [
+            (blob, name) for mode, kind, blob, name in _tree(self.repo, tip) if _regular(mode, kind) and wanted(name)
+        ]
+        return dict(_blobs(self.repo, chosen))
+
     @contextlib.contextmanager
     def materialised(self) -> Iterator[Materialised]:
         tip = self._checked_tip()
@@ -309,19 +320,36 @@ def _identity(repo: Path) -> dict[str, str]:
 def _read_tree(repo: Path, commit: str, root: Path, problems: list[str]) -> None:
     """Every regular file of `commit`'s tree into `root` (`ls-tree` and `cat-file --batch`); anything
     else (links, submodules, names that would leave `root`) is a problem, never written."""
-    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit)
     wanted: list[tuple[str, str]] = []
-    for entry in filter(None, listing.split(b"\0")):
-        meta, _, raw = entry.partition(b"\t")
-        mode, kind, blob = meta.decode().split()
-        name = raw.decode("utf-8", "surrogateescape")
+    for mode, kind, blob, name in _tree(repo, commit):
         parts = name.split("/")
-        if kind != "blob" or mode not in ("100644", "100755") or any(p in ("", ".", "..") for p in parts):
+        if not _regular(mode, kind) or any(p in ("", ".", "..") for p in parts):
             problems.append(f"{visible(name)}: not a regular file in the branch's tree (mode {mode}): left out")
             continue
         wanted.append((blob, name))
     if not wanted:
         return
+    for name, data in _blobs(repo, wanted):
+        target = root.joinpath(*name.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _tree(repo: Path, commit: str) -> Iterator[tuple[str, str, str, str]]:
+    """Mode, kind, object id and name of every entry of `commit`'s tree (`ls-tree -r`)."""
+    listing = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit)
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, raw = entry.partition(b"\t")
+        mode, kind, blob = meta.decode().split()
+        yield mode, kind, blob, raw.decode("utf-8", "surrogateescape")
+
+
+def _regular(mode: str, kind: str) -> bool:
+    return kind == "blob" and mode in ("100644", "100755")
+
+
+def _blobs(repo: Path, wanted: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """The bytes of each `(blob id, name)`, through one `git cat-file --batch`."""
     with subprocess.Popen(
         ["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     ) as batch:
@@ -332,7 +360,5 @@ def _read_tree(repo: Path, commit: str, root: Path, problems: list[str]) -> None
             header = batch.stdout.readline().split()
             data = batch.stdout.read(int(header[2]))
             batch.stdout.read(1)
-            target = root.joinpath(*name.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            yield name, data
         batch.stdin.close()
