@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -34,7 +35,7 @@ BUILD = textwrap.dedent(
 
     config_file, site_dir, mode = sys.argv[1:4]
     if mode in ("serial", "uncached"):
-        plugin.shareable = lambda *args: False
+        plugin.shareable = lambda *args, **kwargs: False
     if mode == "uncached":  # Material's navigation and header rendered for every page
         import claimsite.navcache as navcache
         navcache.NavCache.part = lambda self, name, key: None
@@ -69,6 +70,12 @@ BUILD = textwrap.dedent(
                 logging.getLogger("mkdocs.commands.build").warning("a warning while building %s", sys.argv[4])
             own_step(page, *args, **kwargs)
         mkdocs_build._build_page = warning
+    import claimsite.search as search
+    own_init = search.StreamingIndex.__init__
+    def init(self, *args, **kwargs):
+        own_init(self, *args, **kwargs)
+        print(f"search index started early: {self._child is not None}", flush=True)
+    search.StreamingIndex.__init__ = init
     finish = pagefork.PageShare.finish
     def counted(self):
         count = finish(self)
@@ -116,6 +123,32 @@ def test_a_shared_build_writes_the_same_site_as_a_serial_one(project_dir: Path, 
     assert count >= len(html) // 3  # the child built a share of the pages, not one or two
     assert shared_files.keys() == serial_files.keys()
     assert [path for path in serial_files if shared_files[path] != serial_files[path]] == []
+
+
+def test_the_index_started_early_holds_what_an_index_of_the_written_site_holds(
+    project_dir: Path, tmp_path: Path
+) -> None:
+    """The claim pages' search documents are made and indexed by a child before MkDocs converts the
+    pages (claimsite.search.StreamingIndex): Pagefind indexing the finished site gives the same
+    fragments (the redirect stubs of renamed claims aside, which are no pages to find)."""
+    from conftest import pagefind_pages
+
+    from claimsite.search import write_index
+
+    built = build(project_dir, tmp_path / "site", "shared")
+    assert built.returncode == 0, built.stderr
+    assert "search index started early: True" in built.stdout
+    copy = tmp_path / "copy"
+    shutil.copytree(tmp_path / "site", copy, ignore=shutil.ignore_patterns("pagefind"))
+    write_index(copy)
+    early, whole = pagefind_pages(tmp_path / "site"), pagefind_pages(copy)
+    claims = {f"/claims/{path.stem}/" for path in (project_dir / "claims").glob("*.yaml")}
+    assert claims and claims <= set(early)  # every claim page was indexed (from the early documents)
+    assert set(early) <= set(whole)
+    for url in set(whole) - set(early):
+        assert 'http-equiv="refresh"' in (copy / url.strip("/") / "index.html").read_text(encoding="utf-8"), url
+    for url, fragment in early.items():
+        assert fragment == whole[url], url
 
 
 def test_the_kept_navigation_and_header_are_materials_own(project_dir: Path, tmp_path: Path) -> None:

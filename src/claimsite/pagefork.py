@@ -36,13 +36,13 @@ PAGE_EVENTS = ("page_context", "post_page")
 """The plugin events MkDocs' page step runs (`_build_page`)."""
 
 
-def shareable(config: MkDocsConfig, stateless: Callable[[object], bool]) -> bool:
+def shareable(config: MkDocsConfig, stateless: Callable[[object], bool], events: Sequence[str] = PAGE_EVENTS) -> bool:
     """Whether the pages of this build can be shared with a child: a system that forks, and every
-    plugin listening to the page step's events is one `stateless` accepts."""
+    plugin listening to the page step's `events` is one `stateless` accepts."""
     if not can_fork():
         return False
-    events: dict[str, list[Any]] = config.plugins.events
-    return all(stateless(getattr(method, "__self__", None)) for name in PAGE_EVENTS for method in events.get(name, []))
+    listeners: dict[str, list[Any]] = config.plugins.events
+    return all(stateless(getattr(method, "__self__", None)) for name in events for method in listeners.get(name, []))
 
 
 def disabled_material_plugin(plugin: object) -> bool:

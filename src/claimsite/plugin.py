@@ -301,12 +301,39 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
+        if self._indexes_early(config):
+            self.stream = self._early_index(config)
 
     def _captures(self, config: MkDocsConfig) -> CaptureIndex | None:
         try:
             return CaptureIndex.of_store(self.config.captures, Path(config.config_file_path).parent)
         except ClaimsiteError as error:
             raise PluginError(f"claimsite: plugins: claimsite: captures: {error}") from None
+
+    def _indexes_early(self, config: MkDocsConfig) -> bool:
+        """Whether this build's search index can start before MkDocs converts the pages: a published
+        build, and no other plugin that could change a page's converted content."""
+        if self.config.search != "pagefind" or self.serving or self.dirty or self.stream is not None:
+            return False
+        return self.fork_outputs and shareable(config, self._stateless, events=("page_content",))
+
+    def _early_index(self, config: MkDocsConfig) -> search.StreamingIndex:
+        """The search index, started now with the claim pages (claimsite.search.StreamingIndex): they are
+        never in the navigation, so their title is their own and their content the plugin's HTML (the
+        PDF link, added later, is not indexed)."""
+        directory_urls = config.use_directory_urls
+        early = {
+            (f"{path[:-3]}/index.html" if directory_urls else f"{path[:-3]}.html"): path
+            for path, generated in self.pages.items()
+            if path.startswith("claims/") and path != "claims/index.md" and "title" in generated.meta
+        }
+        pages, permalink = self.pages, self.permalink
+
+        def documents() -> dict[str, tuple[str, str]]:
+            return {dest: (pages[path].html(permalink), str(pages[path].meta["title"])) for dest, path in early.items()}
+
+        language = config.theme.get("language") or "en"
+        return search.StreamingIndex(Path(config.site_dir), language=language, early=documents, early_paths=early)
 
     def _data_maker(self, config: MkDocsConfig) -> Callable[[], dict[str, bytes]]:
         """What makes the data package of the current claims (in a child process, or here)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claimsite.i18n import N_
 from claimsite.linkstate import Entry, LinkState
-from claimsite.model import PartialDate, Source
+from claimsite.model import PartialDate, Reference, Source
 from claimsite.vocab import LINK_GONE, LinkStatus
 
 RECORD = "record.json"
@@ -160,8 +160,10 @@ class Provenance:
         return f"sha256:{self.capture.removeprefix('sha256:')[:SHORT_HASH]}…" if self.capture else ""
 
 
-def provenance(source: Source, links: LinkState | None = None, captures: CaptureIndex | None = None) -> Provenance:
-    """The evidence line's facts of `source`."""
+def provenance(
+    source: Source | Reference, links: LinkState | None = None, captures: CaptureIndex | None = None
+) -> Provenance:
+    """The evidence line's facts of `source` (a claim's, or a document an entity's file cites)."""
     entry = links.entries.get(source.url) if links is not None else None
     copy: Entry | None = None
     if links is not None and source.archive_url:

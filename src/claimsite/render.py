@@ -26,7 +26,7 @@ from claimsite.evidence import Evidence, OriginGroup
 from claimsite.i18n import N_, Messages, messages
 from claimsite.linkstate import LinkState
 from claimsite.markup import GeneratedPage, Heading, compose, link, relative_url, tag, wrappable
-from claimsite.model import Claim, Entity, PartialDate, Source
+from claimsite.model import Claim, Entity, PartialDate, Reference, Source
 from claimsite.outputs.cite import BIBTEX, CSL_JSON, CitedPage, apa_parts, cited_page, download_path
 from claimsite.outputs.feeds import (
     ATOM,
@@ -441,7 +441,7 @@ def _evidence_value(site: Site, value: Value) -> str:
     return link(site.label(ARCHIVED_COPY), value.url)
 
 
-def source_evidence(site: Site, page: str, source: Source) -> str:
+def source_evidence(site: Site, page: str, source: Source | Reference) -> str:
     """The evidence line of a source: link status and when it was checked, the archived copy and
     whether it was verified, the capture's hash and time, and a link to how to verify it."""
     parts = [
@@ -764,7 +764,8 @@ def render_entity(site: Site, eid: str) -> GeneratedPage:
         for ref in entity.sources:
             pub = f"{tag('strong', site.content(ref.publisher))} · " if ref.publisher else ""
             when = f" · {site.date(ref.published)}" if ref.published else ""
-            items.append(f"<li>{pub}{source_title(ref.title, ref.url, ref.language)}{when}</li>")
+            evidence = source_evidence(site, page, ref)
+            items.append(f"<li>{pub}{source_title(ref.title, ref.url, ref.language)}{when}{evidence}</li>")
         out.add(tag("ol", "".join(items), data_pagefind_ignore=True))
     if has_feeds(site) and eid in site.catalog.by_entity:
         path = entity_feed(eid)
@@ -1173,7 +1174,13 @@ def download_html(site: Site, page: str) -> str:
     """The PDF download link shown on every page of a site built with the PDF edition."""
     assert site.options.pdf_path is not None
     target = site.href(page, site.options.pdf_path)
-    return tag("p", link(site.label(N_("Download the PDF edition")), target), class_="claimsite-download")
+    # not a page's text: left out of the search index, as the edit button is
+    return tag(
+        "p",
+        link(site.label(N_("Download the PDF edition")), target),
+        class_="claimsite-download",
+        data_pagefind_ignore=True,
+    )
 
 
 def render_redirects(site: Site) -> dict[str, str]:

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
+from claimsite.forked import ChildFailed, ForkedCall, can_fork
 from claimsite.markup import tag
 from claimsite.staging import replace_folder
 from claimsite.text import attr as esc
@@ -242,54 +243,82 @@ class StreamingIndex:
     Pagefind reads of a built page (`ROOT_SELECTOR`, Material's article: its `h1` when the content has
     none, then the content; the edit button and file dates, which Material adds there too, are
     excluded from the index anyway) is written as a small document of its own into a work folder.
-    `start`, once every page is converted (`on_env`), has one Pagefind process index that folder and
-    write the bundle in a thread of its own, on the other core, while MkDocs renders the templates;
-    `finish` waits for it and puts the bundle in place of the site's index as `write_index` does;
-    `abort` stops Pagefind and removes the work folder. The fragments are the same as those of the
-    built pages indexed afterwards (tests/test_search.py).
+    `start`, once every page is converted (`on_env`), has Pagefind index that folder and write the
+    bundle, on the other core, while MkDocs renders the templates; `finish` waits for it and puts the
+    bundle in place of the site's index as `write_index` does; `abort` stops Pagefind and removes the
+    work folder. The fragments are the same as those of the built pages indexed afterwards
+    (tests/test_search.py).
+
+    Pagefind takes longer than the rest of a large build after the pages are converted, so it starts
+    as early as it can: `early` makes the documents of the pages that are known before MkDocs
+    converts anything (the claim pages, rendered by the plugin: `{path: (content, title)}`, called
+    once), and when a child can be forked (claimsite.forked) a child makes and indexes them at once,
+    while MkDocs is still reading and converting; it indexes the pages `add` is given after `start`,
+    then writes the bundle. Without a child, everything waits for `start`, in a thread.
     """
 
-    def __init__(self, site_dir: Path, *, language: str) -> None:
+    def __init__(
+        self,
+        site_dir: Path,
+        *,
+        language: str,
+        early: Callable[[], Mapping[str, tuple[str, str]]] | None = None,
+        early_paths: Iterable[str] = (),
+    ) -> None:
         self.site_dir = site_dir
         self.language = language
         self.work = Path(tempfile.mkdtemp(prefix="claimsite-pagefind-"))
         self.pages = self.work / "pages"
+        self.early = self.work / "early"
         self.bundle = self.work / "bundle"
+        self.early_paths = frozenset(early_paths)
+        """Pages of `early`: `add` leaves them out (they are indexed from there)."""
         self._count = 0
         self._stop = False
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._pages = 0
+        self._early = early
+        self._go: int | None = None
+        self._child: ForkedCall | None = None
+        if early is not None and can_fork():
+            wait, self._go = os.pipe()
+            self._child = ForkedCall(lambda: {"pages": asyncio.run(self._work(wait))})
+            os.close(wait)
 
     def add(self, path: str, content: str, title: str) -> None:
         """The page at `path` (relative to the site) has this converted content and title."""
+        if path in self.early_paths:
+            return
+        self._write(self.pages, path, content, title)
+        self._count += 1
+
+    def _write(self, folder: Path, path: str, content: str, title: str) -> None:
         heading = "" if "<h1" in content else f"<h1>{esc(title)}</h1>"
         document = (
             f'<!DOCTYPE html><html lang="{esc(self.language)}"><head><meta charset="utf-8">'
             f'<title>{esc(title)}</title></head><body><article class="md-content__inner md-typeset">'
             f"{heading}{content}</article></body></html>"
         )
-        target = self.pages / path
+        target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(document, encoding="utf-8")
-        self._count += 1
 
     def start(self) -> None:
         """Every page is added: index them and write the bundle, in the background."""
-        if self._thread is None:
+        if self._go is not None:
+            os.write(self._go, b"g")
+            os.close(self._go)
+            self._go = None
+        elif self._child is None and self._thread is None:
             self._thread = threading.Thread(target=self._serve, name="claimsite-pagefind", daemon=True)
             self._thread.start()
 
     def finish(self) -> IndexStats:
         """Wait for the index and put it in place of the site's."""
         self.start()
-        assert self._thread is not None
         try:
-            self._thread.join()
-            if isinstance(self._error, SearchIndexError | OSError):
-                raise self._error
-            if self._error is not None:
-                raise SearchIndexError(f"Pagefind failed while indexing {self.site_dir}: {self._error}")
+            self._wait()
             check_bundle(self.bundle)
             files = [p for p in self.bundle.rglob("*") if p.is_file()]
             stats = IndexStats(self._pages, len(files), sum(p.stat().st_size for p in files))
@@ -303,9 +332,28 @@ class StreamingIndex:
         finally:
             shutil.rmtree(self.work, ignore_errors=True)
 
+    def _wait(self) -> None:
+        if self._child is not None:
+            try:
+                self._pages = int(self._child.result()["pages"])
+            except ChildFailed as error:
+                raise SearchIndexError(f"Pagefind failed while indexing {self.site_dir}: {error}") from None
+            return
+        assert self._thread is not None
+        self._thread.join()
+        if isinstance(self._error, SearchIndexError | OSError):
+            raise self._error
+        if self._error is not None:
+            raise SearchIndexError(f"Pagefind failed while indexing {self.site_dir}: {self._error}")
+
     def abort(self) -> None:
         """The build failed: stop Pagefind without writing anything, remove the work folder."""
         self._stop = True
+        if self._child is not None:
+            self._child.stop()
+        if self._go is not None:
+            os.close(self._go)
+            self._go = None
         if self._thread is not None:
             self._thread.join()
         shutil.rmtree(self.work, ignore_errors=True)
@@ -316,17 +364,27 @@ class StreamingIndex:
         except BaseException as error:  # reported by finish, in the build's own thread
             self._error = error
 
-    async def _work(self) -> int:
-        if not self._count:  # a site of no pages still gets an (empty) bundle
-            self.bundle.mkdir(parents=True, exist_ok=True)
+    async def _work(self, wait: int | None = None) -> int:
+        """Index the early pages (made here), then, once `start` says so (a byte on `wait`, in a
+        child), the pages `add` wrote, and write the bundle; the number of pages indexed."""
+        early = self._early() if self._early is not None else {}
+        for path, (content, title) in early.items():
+            self._write(self.early, path, content, title)
+        pages = 0
         async with _service() as service:
             index = await service.create_index(_index_config(self.bundle, self.language))
-            result = await index.add_directory(path=str(self.pages), glob="**/*.html") if self._count else None
+            if early:
+                pages += int((await index.add_directory(path=str(self.early), glob="**/*.html"))["page_count"])
+            if wait is not None and await asyncio.get_running_loop().run_in_executor(None, os.read, wait, 1) != b"g":
+                return 0  # the build ended without starting the index
+            if self.pages.is_dir():
+                pages += int((await index.add_directory(path=str(self.pages), glob="**/*.html"))["page_count"])
             if self._stop:
                 return 0
+            self.bundle.mkdir(parents=True, exist_ok=True)  # a site of no pages still gets an (empty) bundle
             await index.write_files()
             await _written(self.bundle)  # see _index
-        return int(result["page_count"]) if result else 0
+        return pages
 
 
 def _run(job: Coroutine[Any, Any, int]) -> int:
