@@ -73,6 +73,36 @@ def test_editing_a_claim_rebuilds_the_page(server: tuple[str, Path, Path]) -> No
     wait_for(lambda: "Edited audio attributes" in fetch(url + "claims/leaked-order/"))
 
 
+def test_the_data_package_follows_an_edit(server: tuple[str, Path, Path]) -> None:
+    """Under serve the data package is made when the Data page is built (after the claim pages); the
+    files the server gives and the hashes the Data page lists follow the edit."""
+    import hashlib
+
+    url, project, _ = server
+
+    def data_page_lists(name: str, content: bytes) -> bool:
+        return hashlib.sha256(content).hexdigest() in fetch(url + "data/") and name in fetch(url + "data/")
+
+    with urllib.request.urlopen(url + "data/claims.json", timeout=5) as response:
+        before = response.read()
+    assert b"Leaked audio attributes" in before and data_page_lists("claims.json", before)
+    claim = project / "claims" / "leaked-order.yaml"
+    claim.write_text(
+        claim.read_text(encoding="utf-8").replace("Leaked audio attributes", "Edited audio attributes"),
+        encoding="utf-8",
+    )
+    wait_for(lambda: "Edited audio attributes" in fetch(url + "claims/leaked-order/"))
+
+    def published() -> bytes:
+        with urllib.request.urlopen(url + "data/claims.json", timeout=5) as response:
+            return response.read()
+
+    wait_for(lambda: b"Edited audio attributes" in published())
+    after = published()
+    wait_for(lambda: data_page_lists("claims.json", after))
+    assert b"Leaked audio attributes" not in after
+
+
 def test_a_broken_claim_is_reported_and_the_server_keeps_serving(server: tuple[str, Path, Path]) -> None:
     url, project, log = server
     broken = project / "claims" / "bad-values.yaml"
@@ -95,15 +125,18 @@ def test_a_rebuild_marks_only_the_pages_an_edit_changed(project_dir: Path) -> No
     plugin.on_config(config)
     plugin.on_pre_build(config=config)
     assert plugin.modified == set(plugin.pages)
+    assert plugin.data_job is not None
+    plugin.data_job.result()  # the data package, made when the Data page is built (after the claim pages)
     first = dict(plugin.pages)
     plugin.on_pre_build(config=config)
-    assert plugin.modified == set()
+    assert plugin.modified == set()  # the Data page too: the package's inputs did not change
     claim_pages = [path for path in first if path.startswith("claims/") and path != "claims/index.md"]
     assert all(plugin.pages[path] is first[path] for path in claim_pages)  # reused, not rendered again
     claim = project_dir / "claims" / "hostile-text.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("*not bold*", "*renamed*"), encoding="utf-8")
     plugin.on_pre_build(config=config)
     assert "claims/hostile-text.md" in plugin.modified and "claims/index.md" in plugin.modified
+    assert "data/index.md" in plugin.modified  # its package is made again
     assert "claims/leaked-order.md" not in plugin.modified  # not linked to the edited claim
     assert plugin.pages["claims/leaked-order.md"] is first["claims/leaked-order.md"]
 

@@ -8,6 +8,7 @@ the last good pages keep being served until it is fixed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -165,6 +166,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.permalink: Permalink | None = None
         self.file_cache = FileCache()
         """Under `serve`: files checked by an earlier rebuild, reused while unchanged."""
+        self.written: dict[str, bytes] = {}
+        """Under `serve`: a digest of each generated file the last rebuild wrote (`_output`)."""
         self.modified: set[str] = set()
         """Generated pages that differ from the previous build's (all of them on the first build)."""
         self.rule_config: RuleConfig = DEFAULT_RULES
@@ -179,7 +182,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self._data_inputs: tuple[object, ...] | None = None
         self.data_maker: Callable[[], dict[str, bytes]] | None = None
         """Under `build`: what makes the data package, called by a child process (`ForkedPackage`)."""
-        self.data_job: ForkedPackage | DonePackage | None = None
+        self.data_job: ForkedPackage | DonePackage | LazyPackage | None = None
         self.nav: Any = None
         self.share: PageShare | None = None
         """Under `build`: the pages a forked child renders (claimsite.pagefork)."""
@@ -192,6 +195,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.serving = command == "serve"
         self.dirty = dirty
         self.site, self.pages, self.modified, self.file_cache = None, {}, set(), FileCache()
+        self.written = {}
         if self.stream is not None:
             self.stream.abort()
             self.stream = None
@@ -287,7 +291,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         )
         reuse = unchanged_claim_pages(old_site, self.site, old_pages) if old_site is not None else {}
         self.pages = render_site(self.site, reuse)
-        if self.serving or not self.fork_outputs or not can_fork():
+        if self.serving:  # made when the Data page is built, after the claim pages (see LazyPackage)
+            self.data_maker, facts = None, {path: (0, "") for path in package_paths()}
+            self.data_job = LazyPackage(lambda: self._data_package(config), self._keep_data_files)
+        elif not self.fork_outputs or not can_fork():
             self.data_files, self.data_maker = self._data_package(config), None
             facts = file_facts(self.data_files)
         else:  # made by a child process while the pages are written (see on_files)
@@ -300,6 +307,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             if (old := old_pages.get(path)) is None
             or (old is not page and (old.meta, old.blocks) != (page.meta, page.blocks))
         }
+        if self.serving and self._package_inputs(config) != self._data_inputs:
+            self.modified.add(DATA_PAGE)  # its facts come when it is built (LazyPackage)
         self.progress(f"claimsite: {len(self.pages)} pages rendered from {project.claim_count} claims")
         if self._indexes_early(config):
             self.stream = self._early_index(config)
@@ -355,6 +364,15 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
     def _data_package(self, config: MkDocsConfig) -> dict[str, bytes]:
         """The data package of the current claims; under `serve`, the previous one while neither the
         claims nor what the package says about itself changed (10 s at 10,000 claims, a tenth of a build)."""
+        inputs = self._package_inputs(config)
+        if self._data_inputs is not None and self._data_inputs == inputs:
+            return self.data_files
+        files = self._data_maker(config)()
+        self._data_inputs = inputs
+        return files
+
+    def _package_inputs(self, config: MkDocsConfig) -> tuple[object, ...]:
+        """What the data package is made from: when it is the same, so is the package."""
         from claimsite.env import SOURCE_DATE_EPOCH
 
         assert self.site is not None
@@ -366,12 +384,10 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             config.use_directory_urls,
             os.environ.get(SOURCE_DATE_EPOCH),
         )
-        inputs = (settings, catalog.claims, catalog.entities)
-        if self._data_inputs is not None and self._data_inputs == inputs:
-            return self.data_files
-        files = self._data_maker(config)()
-        self._data_inputs = inputs
-        return files
+        return (settings, catalog.claims, catalog.entities)
+
+    def _keep_data_files(self, files: dict[str, bytes]) -> None:
+        self.data_files = files
 
     def _link_state(self, config: MkDocsConfig) -> LinkState | None:
         """The link state for the link-health page; None before the first `claimsite sources check`."""
@@ -502,12 +518,12 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
             path = f"{DATA_FOLDER}/{name}"
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"claimsite: docs/{path} would hide a file of the data package; rename or remove it")
-        for name, content in self.data_files.items():
-            files.append(DataFile.generated(config, f"{DATA_FOLDER}/{name}", content=content))
-        files.append(File.generated(config, CSS_PATH, content=self.css()))
+        for name, content in {} if self.serving else self.data_files.items():  # under serve: LazyPackage
+            files.append(self._output(config, f"{DATA_FOLDER}/{name}", content, DataFile))
+        files.append(self._output(config, CSS_PATH, self.css()))
         for asset in SEARCH_ASSETS if self.config.search == "pagefind" else ():
             source = resources.files("claimsite").joinpath(asset)
-            files.append(File.generated(config, asset, content=source.read_text(encoding="utf-8")))
+            files.append(self._output(config, asset, source.read_text(encoding="utf-8")))
         if self.dirty:
             self._expire_pages_with_generated_parts(files)
         self.pages_done, self.pages_total = 0, len(files.documentation_pages())
@@ -518,15 +534,28 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if self.site is not None:
             for path, html in render_redirects(self.site).items():
                 if files.get_file_from_path(path) is None:
-                    files.append(File.generated(config, path, content=html))
+                    files.append(self._output(config, path, html))
             self._add_outputs(files, config, self.site)
         return files
+
+    def _output(
+        self, config: MkDocsConfig, path: str, content: str | bytes, kind: type[OutputFile] | None = None
+    ) -> OutputFile:
+        """A generated file of the site; under `serve`, modified only when its content changed since the
+        last rebuild, so that dirty rebuilds do not write again the thousands that did not."""
+        file = (kind or OutputFile).generated(config, path, content=content)
+        assert isinstance(file, OutputFile)
+        digest = hashlib.blake2b(content if isinstance(content, bytes) else content.encode("utf-8"), digest_size=16)
+        if self.dirty:
+            file.modified = self.written.get(path) != digest.digest()
+        self.written[path] = digest.digest()
+        return file
 
     def _add_outputs(self, files: Files, config: MkDocsConfig, site: Site) -> None:
         for path, content in output_files(site, config.site_name).items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"claimsite: docs/{path} would hide a generated file; rename or remove it")
-            files.append(File.generated(config, path, content=content))
+            files.append(self._output(config, path, content))
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         generated = self.pages.get(page.file.src_uri)
@@ -728,7 +757,44 @@ class DonePackage:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class DataFile(File):
+class OutputFile(File):
+    """A file the plugin generates (citations, feeds, data, assets): `modified` says whether a dirty
+    rebuild writes it."""
+
+    modified: bool = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
+class LazyPackage:
+    """Under `serve`: the data package, made when the Data page is built (the last generated page, so an
+    edited claim's page shows without waiting for it: a second at 1,000 claims) and written into the
+    site's `data/` at the end of the rebuild, files whose bytes changed only."""
+
+    def __init__(self, make: Callable[[], dict[str, bytes]], keep: Callable[[dict[str, bytes]], None]) -> None:
+        self._make, self._keep = make, keep
+        self._files: dict[str, bytes] | None = None
+
+    def result(self) -> dict[str, FileFacts]:
+        if self._files is None:
+            self._files = self._make()
+            self._keep(self._files)
+        return file_facts(self._files)
+
+    def move_into(self, target: Path) -> None:
+        assert self._files is not None
+        for name, content in self._files.items():
+            path = target / name
+            if not path.is_file() or path.read_bytes() != content:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+
+    def stop(self) -> None:
+        """Nothing was written."""
+
+
+class DataFile(OutputFile):
     """A file of the data package: copied as it is, never a page (its README.md included)."""
 
     def is_documentation_page(self) -> bool:

@@ -15,6 +15,7 @@ an updated entry, never a new one. Dates come from the data (history dates, at m
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -147,29 +148,51 @@ def _entry_fields(catalog: Catalog, site: FeedSite, t: Messages, entry: Entry) -
 
 def atom(catalog: Catalog, site: FeedSite, t: Messages, feed: Feed) -> bytes:
     """The feed as Atom."""
+    entries = tuple(
+        (entry.id, *_entry_fields(catalog, site, t, entry), moment(entry.date), *_status(t, entry))
+        for entry in feed.entries
+    )
+    publisher = (site.publisher.name, site.publisher.url)
+    return _atom(site.site_url, site.language, publisher, (feed.path, feed.title, feed.home_url), entries)
+
+
+def _status(t: Messages, entry: Entry) -> tuple[str, str]:
+    return str(entry.status), t(STATUS_LABELS[entry.status])
+
+
+@functools.lru_cache(maxsize=4096)
+def _atom(
+    site_url: str,
+    language: str,
+    publisher: tuple[str, str | None],
+    feed: tuple[str, str, str],
+    entries: tuple[tuple[str, str, str, str, dt.datetime, str, str], ...],
+) -> bytes:
+    """The Atom document of these values; kept, since feedgen takes a while and a `serve` rebuild
+    writes again every feed, of which an edit changes a few."""
+    path, feed_title, home_url = feed
     out = FeedGenerator()
-    self_url = site.site_url + feed.path + ATOM
+    self_url = site_url + path + ATOM
     out.id(self_url)
-    out.title(_xml_text(feed.title))
-    out.link(href=feed.home_url, rel="alternate", type="text/html")
+    out.title(_xml_text(feed_title))
+    out.link(href=home_url, rel="alternate", type="text/html")
     out.link(href=self_url, rel="self", type=ATOM_TYPE)
-    out.language(site.language)
-    author = {"name": _xml_text(site.publisher.name)}
-    if site.publisher.url:
-        author["uri"] = site.publisher.url
+    out.language(language)
+    author = {"name": _xml_text(publisher[0])}
+    if publisher[1]:
+        author["uri"] = publisher[1]
     out.author(author)
     out.generator("claimsite")
-    out.updated(moment(feed.entries[0].date) if feed.entries else moment(PartialDate(1970, 1, 1)))
-    for entry in feed.entries:
-        title, text, url = _entry_fields(catalog, site, t, entry)
+    out.updated(entries[0][4] if entries else moment(PartialDate(1970, 1, 1)))
+    for entry_id, title, text, url, when, status, label in entries:
         item = out.add_entry(order="append")
-        item.id(entry.id)
+        item.id(entry_id)
         item.title(_xml_text(title))
         item.link(href=url, rel="alternate", type="text/html")
-        item.updated(moment(entry.date))
-        item.published(moment(entry.date))
+        item.updated(when)
+        item.published(when)
         item.summary(_xml_text(text))
-        item.category(term=str(entry.status), label=_xml_text(t(STATUS_LABELS[entry.status])))
+        item.category(term=status, label=_xml_text(label))
     data: bytes = out.atom_str(pretty=True, encoding="UTF-8")
     return data
 
