@@ -545,10 +545,11 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         last rebuild, so that dirty rebuilds do not write again the thousands that did not."""
         file = (kind or OutputFile).generated(config, path, content=content)
         assert isinstance(file, OutputFile)
-        digest = hashlib.blake2b(content if isinstance(content, bytes) else content.encode("utf-8"), digest_size=16)
-        if self.dirty:
-            file.modified = self.written.get(path) != digest.digest()
-        self.written[path] = digest.digest()
+        if self.serving:  # a build writes every file anyway
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            file.modified = not self.dirty or self.written.get(path) != digest
+            self.written[path] = digest
         return file
 
     def _add_outputs(self, files: Files, config: MkDocsConfig, site: Site) -> None:
