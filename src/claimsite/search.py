@@ -324,7 +324,10 @@ class StreamingIndex:
             stats = IndexStats(self._pages, len(files), sum(p.stat().st_size for p in files))
             fresh = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.site_dir))
             try:
-                shutil.copytree(self.bundle, fresh, dirs_exist_ok=True)
+                try:  # on the same file system, the bundle moves in one rename (11,000 files at 10,000 claims)
+                    os.replace(self.bundle, fresh)
+                except OSError:
+                    shutil.copytree(self.bundle, fresh, dirs_exist_ok=True)
                 replace_folder(fresh, self.site_dir / BUNDLE_DIR)
             finally:
                 shutil.rmtree(fresh, ignore_errors=True)
