@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from claimsite import report, search
 from claimsite.catalog import Catalog
 from claimsite.env import source_revision
 from claimsite.errors import ClaimsiteError
-from claimsite.forked import ChildFailed, can_fork
+from claimsite.forked import ChildFailed, can_fork, describe
 from claimsite.i18n import messages
 from claimsite.linkstate import LinkState, LinkStateError
 from claimsite.markup import GeneratedPage, Permalink
@@ -293,7 +293,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         self.pages = render_site(self.site, reuse)
         if self.serving:  # made when the Data page is built, after the claim pages (see LazyPackage)
             self.data_maker, facts = None, {path: (0, "") for path in package_paths()}
-            self.data_job = LazyPackage(lambda: self._data_package(config), self._keep_data_files)
+            self.data_job = LazyPackage(lambda: self._data_package(config), self._keep_data_files, self.data_files)
         elif not self.fork_outputs or not can_fork():
             self.data_files, self.data_maker = self._data_package(config), None
             facts = file_facts(self.data_files)
@@ -330,9 +330,8 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         """The search index, started now with the claim pages (claimsite.search.StreamingIndex): they are
         never in the navigation, so their title is their own and their content the plugin's HTML (the
         PDF link, added later, is not indexed)."""
-        directory_urls = config.use_directory_urls
         early = {
-            (f"{path[:-3]}/index.html" if directory_urls else f"{path[:-3]}.html"): path
+            File(path, None, config.site_dir, config.use_directory_urls).dest_uri: path
             for path, generated in self.pages.items()
             if path.startswith("claims/") and path != "claims/index.md" and "title" in generated.meta
         }
@@ -367,7 +366,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         inputs = self._package_inputs(config)
         if self._data_inputs is not None and self._data_inputs == inputs:
             return self.data_files
-        files = self._data_maker(config)()
+        files = made_here(self._data_maker(config), Path(config.site_dir) / DATA_FOLDER)
         self._data_inputs = inputs
         return files
 
@@ -455,7 +454,7 @@ class ClaimsitePlugin(BasePlugin[ClaimsiteConfig]):
         if threading.active_count() == 1:
             self.data_job = ForkedPackage(folder, self.data_maker, site_dir / DATA_FOLDER)
             return
-        files = self.data_maker()
+        files = made_here(self.data_maker, site_dir / DATA_FOLDER)
         write_tree(folder, files)
         self.data_job = DonePackage(folder, file_facts(files))
 
@@ -768,13 +767,28 @@ class OutputFile(File):
         return self.modified
 
 
+def made_here(make: Callable[[], dict[str, bytes]], shown: Path) -> dict[str, bytes]:
+    """The data package made in the build's own process; a failure is said in one line, as when a
+    child makes it (`ForkedPackage`)."""
+    try:
+        return make()
+    except Exception as error:
+        raise PluginError(f"claimsite: the data package could not be written to {shown}: {describe(error)}") from None
+
+
 class LazyPackage:
     """Under `serve`: the data package, made when the Data page is built (the last generated page, so an
     edited claim's page shows without waiting for it: a second at 1,000 claims) and written into the
-    site's `data/` at the end of the rebuild, files whose bytes changed only."""
+    site's `data/` at the end of the rebuild: the files whose bytes differ from the `previous` package,
+    which the site holds already (a dirty rebuild keeps the site's files)."""
 
-    def __init__(self, make: Callable[[], dict[str, bytes]], keep: Callable[[dict[str, bytes]], None]) -> None:
-        self._make, self._keep = make, keep
+    def __init__(
+        self,
+        make: Callable[[], dict[str, bytes]],
+        keep: Callable[[dict[str, bytes]], None],
+        previous: Mapping[str, bytes],
+    ) -> None:
+        self._make, self._keep, self._previous = make, keep, previous
         self._files: dict[str, bytes] | None = None
 
     def result(self) -> dict[str, FileFacts]:
@@ -787,7 +801,7 @@ class LazyPackage:
         assert self._files is not None
         for name, content in self._files.items():
             path = target / name
-            if not path.is_file() or path.read_bytes() != content:
+            if self._previous.get(name) != content or not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(content)
 

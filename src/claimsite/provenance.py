@@ -77,14 +77,14 @@ class CaptureIndex:
         assets are not fetched at build time (a build reaches no network): None, as for a store that
         does not exist, so the pages say the capture was not checked. Raises ClaimsiteError for a
         store that cannot be named."""
-        from claimsite.archive.store import BranchStore, FolderStore, branch_name, parse_store
+        from claimsite.archive.store import BranchStore, FolderStore, parse_store
 
         if spec.startswith("release:"):
             return None
-        if spec.startswith("branch:"):
-            files = BranchStore(branch_name(spec.removeprefix("branch:")), base).files(_is_record)
-            return None if files is None else cls.of_files(files)
         store = parse_store(spec, base)
+        if isinstance(store, BranchStore):
+            files = store.files(_is_record)
+            return None if files is None else cls.of_files(files)
         return cls.read(store.folder) if isinstance(store, FolderStore) else None
 
     @classmethod

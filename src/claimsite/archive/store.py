@@ -101,8 +101,8 @@ def parse_store(spec: str, base: Path = Path(), *, options: Mapping[str, str] | 
     if kind is None:
         return FolderStore(base / spec)
     name, value = kind.group(1), spec[kind.end() :]
-    if name == "branch":
-        return BranchStore(branch_name(value), Path.cwd())
+    if name == "branch":  # in the repository of `base` (the folder of mkdocs.yml, or the working folder)
+        return BranchStore(branch_name(value), base)
     if name == "release":
         from claimsite.archive.release import ReleaseStore
 
